@@ -1,0 +1,43 @@
+package protocol
+
+// NewRequest returns an empty request of API k, or nil if kwire does not know k.
+func NewRequest(k APIKey) Message {
+	switch k {
+	case KeyProduce:
+		return new(ProduceRequest)
+	case KeyFetch:
+		return new(FetchRequest)
+	case KeyApiVersions:
+		return new(ApiVersionsRequest)
+	case KeyListOffsets:
+		return new(ListOffsetsRequest)
+	case KeyMetadata:
+		return new(MetadataRequest)
+	case KeyCreateTopics:
+		return new(CreateTopicsRequest)
+	case KeyInitProducerID:
+		return new(InitProducerIDRequest)
+	}
+	return nil
+}
+
+// NewResponse returns an empty response of API k, or nil if kwire does not know k.
+func NewResponse(k APIKey) Message {
+	switch k {
+	case KeyProduce:
+		return new(ProduceResponse)
+	case KeyFetch:
+		return new(FetchResponse)
+	case KeyApiVersions:
+		return new(ApiVersionsResponse)
+	case KeyListOffsets:
+		return new(ListOffsetsResponse)
+	case KeyMetadata:
+		return new(MetadataResponse)
+	case KeyCreateTopics:
+		return new(CreateTopicsResponse)
+	case KeyInitProducerID:
+		return new(InitProducerIDResponse)
+	}
+	return nil
+}
