@@ -1,0 +1,162 @@
+package mockbroker
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+)
+
+// Broker is one broker of a Cluster: a listener and the connections it accepted.
+type Broker struct {
+	id      int32
+	cluster *Cluster
+
+	mu    sync.Mutex
+	up    bool // serving: between listen (or start without a listener) and stop
+	ln    net.Listener
+	addr  string
+	conns map[net.Conn]struct{}
+	quit  chan struct{} // closed by stop; see stopping
+	wg    sync.WaitGroup
+}
+
+// connSeq numbers connections across the process, so captured exchanges say which they came on.
+var connSeq atomic.Int64
+
+func (b *Broker) listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("mockbroker: broker %d: %w", b.id, err)
+	}
+	b.mu.Lock()
+	b.ln, b.addr, b.up = ln, ln.Addr().String(), true
+	b.quit = make(chan struct{})
+	b.wg.Add(1)
+	b.mu.Unlock()
+	go b.accept(ln)
+	return nil
+}
+
+func (b *Broker) accept(ln net.Listener) {
+	defer b.wg.Done()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		if !b.track(conn) {
+			conn.Close()
+			continue
+		}
+		go b.serve(conn)
+	}
+}
+
+// track registers conn so that stop closes it, and counts it for stop to wait on; it reports false
+// if the broker is stopped.
+func (b *Broker) track(conn net.Conn) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.up {
+		return false
+	}
+	b.conns[conn] = struct{}{}
+	b.wg.Add(1)
+	return true
+}
+
+func (b *Broker) untrack(conn net.Conn) {
+	b.mu.Lock()
+	delete(b.conns, conn)
+	b.mu.Unlock()
+	b.wg.Done()
+}
+
+// stop closes the listener and every connection, ends the handlers' waits (see stopping), then
+// waits for their goroutines.
+func (b *Broker) stop() error {
+	b.mu.Lock()
+	wasUp := b.up
+	b.up = false
+	var err error
+	if b.ln != nil {
+		err = b.ln.Close()
+		b.ln = nil
+	}
+	for conn := range b.conns {
+		conn.Close()
+	}
+	if wasUp {
+		close(b.quit) // after closing the connections, so that no handler it wakes answers
+	}
+	b.mu.Unlock()
+	b.wg.Wait()
+	return err
+}
+
+// serve reads requests from conn and answers them in order, one at a time, as a Kafka broker
+// does for each connection; clients may pipeline. It returns when conn fails or closes, or after
+// closing conn because of a bad frame or a fault.
+func (b *Broker) serve(conn net.Conn) {
+	defer b.untrack(conn)
+	defer conn.Close()
+	cc := &clientConn{id: connSeq.Add(1), broker: b, conn: conn}
+	r := bufio.NewReaderSize(conn, 64<<10)
+	for {
+		frame, err := readFrame(r, b.cluster.cfg.maxRequestBytes)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				b.cluster.logf("broker %d: closing connection %d from %s: %v", b.id, cc.id, conn.RemoteAddr(), err)
+			}
+			return
+		}
+		if !cc.handle(frame) {
+			return
+		}
+	}
+}
+
+// readFrame reads one size-prefixed request. A size above max, or not positive, is refused before
+// anything is allocated for it; a frame is read in steps so a size that lies costs no more memory
+// than the bytes that really arrive.
+func readFrame(r io.Reader, max int32) ([]byte, error) {
+	var prefix [4]byte
+	if _, err := io.ReadFull(r, prefix[:]); err != nil {
+		return nil, err
+	}
+	size := int32(binary.BigEndian.Uint32(prefix[:]))
+	if size <= 0 || size > max {
+		return nil, fmt.Errorf("request size %d outside 1..%d (socket.request.max.bytes)", size, max)
+	}
+	const step = 1 << 20
+	frame := make([]byte, 0, min(int(size), step))
+	for len(frame) < int(size) {
+		n := min(int(size)-len(frame), step)
+		frame = append(frame, make([]byte, n)...)
+		if _, err := io.ReadFull(r, frame[len(frame)-n:]); err != nil {
+			return nil, fmt.Errorf("request of %d bytes cut short: %w", size, err)
+		}
+	}
+	return frame, nil
+}
+
+// stopping is closed when the broker stops. A handler that waits on something other than its
+// connection (a fetch long-polling for data, an answer a fault holds back) also waits on it, so that
+// stopping the broker, and closing the cluster, does not wait out max_wait_ms or a fault's delay.
+func (b *Broker) stopping() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.quit
+}
+
+// running reports whether the broker is up: it appears in metadata and leads its partitions.
+func (b *Broker) running() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.up
+}

@@ -1,0 +1,254 @@
+package mockbroker
+
+import (
+	"bufio"
+	"encoding/binary"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// testClient is a bare Kafka client for the broker's tests: it frames requests and reads responses.
+type testClient struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+	corr int32
+}
+
+func dialTest(t *testing.T, addr string) *testClient {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &testClient{t: t, conn: conn, r: bufio.NewReader(conn)}
+}
+
+func pipeTest(t *testing.T, c *Cluster, broker int32) *testClient {
+	client, server := net.Pipe()
+	go c.ServeConn(server, broker)
+	t.Cleanup(func() { client.Close() })
+	return &testClient{t: t, conn: client, r: bufio.NewReader(client)}
+}
+
+// send writes a request without waiting for the answer.
+func (tc *testClient) send(version int16, body protocol.Message) int32 {
+	tc.corr++
+	id := "kwire-test"
+	frame := protocol.AppendRequest(nil, &protocol.RequestHeader{APIKey: body.Key(), APIVersion: version, CorrelationID: tc.corr, ClientID: &id}, body)
+	tc.conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := tc.conn.Write(frame); err != nil {
+		tc.t.Fatal(err)
+	}
+	return tc.corr
+}
+
+// receive reads the next response into resp and checks its correlation id.
+func (tc *testClient) receive(corr int32, version int16, resp protocol.Message) {
+	tc.t.Helper()
+	frame, err := tc.readFrame()
+	if err != nil {
+		tc.t.Fatalf("reading %s response: %v", resp.Key(), err)
+	}
+	got, body, err := protocol.ReadResponseHeader(frame, resp.Key(), version)
+	if err != nil || got != corr {
+		tc.t.Fatalf("response header: correlation %d (want %d), %v", got, corr, err)
+	}
+	if err := resp.Decode(body, version); err != nil {
+		tc.t.Fatalf("decoding %s v%d response: %v", resp.Key(), version, err)
+	}
+}
+
+func (tc *testClient) readFrame() ([]byte, error) {
+	var size [4]byte
+	if _, err := io.ReadFull(tc.r, size[:]); err != nil {
+		return nil, err
+	}
+	frame := make([]byte, binary.BigEndian.Uint32(size[:]))
+	_, err := io.ReadFull(tc.r, frame)
+	return frame, err
+}
+
+// roundTrip sends a request and reads its response.
+func (tc *testClient) roundTrip(version int16, req, resp protocol.Message) {
+	tc.t.Helper()
+	tc.receive(tc.send(version, req), version, resp)
+}
+
+// expectClosed requires the broker to close the connection.
+func (tc *testClient) expectClosed() {
+	tc.t.Helper()
+	tc.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := tc.r.ReadByte(); err != io.EOF && !isClosed(err) {
+		tc.t.Fatalf("connection still open (read: %v)", err)
+	}
+}
+
+func isClosed(err error) bool {
+	ne, ok := err.(net.Error)
+	return err != nil && !(ok && ne.Timeout())
+}
+
+func TestApiVersions(t *testing.T) {
+	c := NewTestCluster(t)
+	tc := dialTest(t, c.Addrs()[0])
+	for _, v := range []int16{0, 3, 4} {
+		var resp protocol.ApiVersionsResponse
+		tc.roundTrip(v, &protocol.ApiVersionsRequest{ClientSoftwareName: "t", ClientSoftwareVersion: "1"}, &resp)
+		if resp.ErrorCode != 0 || len(resp.APIKeys) == 0 {
+			t.Fatalf("v%d: %+v", v, resp)
+		}
+		found := false
+		for _, k := range resp.APIKeys {
+			found = found || k.APIKey == protocol.KeyApiVersions && k.MinVersion == 0 && k.MaxVersion == 4
+		}
+		if !found {
+			t.Fatalf("v%d: ApiVersions 0–4 not advertised: %+v", v, resp.APIKeys)
+		}
+	}
+}
+
+// An ApiVersions request newer than the broker serves gets v0 with UNSUPPORTED_VERSION (KIP-511).
+func TestApiVersionsTooNew(t *testing.T) {
+	c := NewTestCluster(t)
+	tc := dialTest(t, c.Addrs()[0])
+	corr := tc.send(9, &protocol.ApiVersionsRequest{})
+	var resp protocol.ApiVersionsResponse
+	tc.receive(corr, 0, &resp)
+	if resp.ErrorCode != kerr.UnsupportedVersion.Code || len(resp.APIKeys) == 0 {
+		t.Fatalf("got %+v", resp)
+	}
+}
+
+// Bad frames close their own connection and nobody else's.
+func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
+	c := NewTestCluster(t)
+	good := dialTest(t, c.Addrs()[0])
+	for name, raw := range map[string][]byte{
+		"huge size":       {0x7f, 0xff, 0xff, 0xff},
+		"negative size":   {0xff, 0xff, 0xff, 0xff},
+		"unknown api key": {0, 0, 0, 10, 0x03, 0xe7, 0, 0, 0, 0, 0, 1, 0xff, 0xff},
+		"short header":    {0, 0, 0, 2, 0, 18},
+		"garbage body":    {0, 0, 0, 14, 0, 18, 0, 3, 0, 0, 0, 1, 0xff, 0xff, 0x00, 0x7f, 0x7f, 0x7f},
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad := dialTest(t, c.Addrs()[0])
+			bad.conn.Write(raw)
+			bad.expectClosed()
+			var resp protocol.ApiVersionsResponse
+			good.roundTrip(3, &protocol.ApiVersionsRequest{}, &resp)
+		})
+	}
+}
+
+// Pipelined requests are answered in order.
+func TestPipelining(t *testing.T) {
+	c := NewTestCluster(t)
+	tc := dialTest(t, c.Addrs()[0])
+	var corrs []int32
+	for range 20 {
+		corrs = append(corrs, tc.send(3, &protocol.ApiVersionsRequest{}))
+	}
+	for _, corr := range corrs {
+		var resp protocol.ApiVersionsResponse
+		tc.receive(corr, 3, &resp)
+	}
+}
+
+func TestServeConnOverPipe(t *testing.T) {
+	c := NewTestCluster(t)
+	tc := pipeTest(t, c, 0)
+	var resp protocol.ApiVersionsResponse
+	tc.roundTrip(3, &protocol.ApiVersionsRequest{}, &resp)
+	if len(resp.APIKeys) == 0 {
+		t.Fatal("no api keys over a pipe")
+	}
+}
+
+func TestCaptureExactBytes(t *testing.T) {
+	c := NewTestCluster(t)
+	tc := dialTest(t, c.Addrs()[0])
+	var resp protocol.ApiVersionsResponse
+	tc.roundTrip(3, &protocol.ApiVersionsRequest{ClientSoftwareName: "cap"}, &resp)
+	ex := c.Exchanges()
+	if len(ex) != 1 {
+		t.Fatalf("%d exchanges, want 1", len(ex))
+	}
+	e := ex[0]
+	want := protocol.AppendRequest(nil, &protocol.RequestHeader{APIKey: protocol.KeyApiVersions, APIVersion: 3, CorrelationID: 1, ClientID: strPtr("kwire-test")}, &protocol.ApiVersionsRequest{ClientSoftwareName: "cap"})
+	if string(e.RequestBytes) != string(want) {
+		t.Fatalf("captured request % x, want % x", e.RequestBytes, want)
+	}
+	if e.Request.(*protocol.ApiVersionsRequest).ClientSoftwareName != "cap" || e.Response == nil || len(e.ResponseBytes) < 8 {
+		t.Fatalf("captured %+v", e)
+	}
+}
+
+func strPtr(s string) *string { return &s }
+
+func TestFaultDropAndDelay(t *testing.T) {
+	c := NewTestCluster(t)
+	c.Inject(Fault{API: protocol.KeyApiVersions, Action: DropBeforeHandling})
+	tc := dialTest(t, c.Addrs()[0])
+	tc.send(3, &protocol.ApiVersionsRequest{})
+	tc.expectClosed()
+
+	c.Inject(Fault{API: protocol.KeyApiVersions, Action: DelayResponse, Delay: 200 * time.Millisecond})
+	tc = dialTest(t, c.Addrs()[0])
+	start := time.Now()
+	var resp protocol.ApiVersionsResponse
+	tc.roundTrip(3, &protocol.ApiVersionsRequest{}, &resp)
+	if time.Since(start) < 200*time.Millisecond {
+		t.Fatal("response was not delayed")
+	}
+	c.Inject(Fault{API: protocol.KeyApiVersions, Action: RespondWithError, ErrorCode: 35, Times: 2})
+	for i := range 3 {
+		tc.roundTrip(3, &protocol.ApiVersionsRequest{}, &resp)
+		if want := map[bool]int16{true: 35, false: 0}[i < 2]; resp.ErrorCode != want {
+			t.Fatalf("request %d: error %d, want %d", i, resp.ErrorCode, want)
+		}
+	}
+}
+
+func TestStopAndRestartBroker(t *testing.T) {
+	c := NewTestCluster(t, NumBrokers(2))
+	addr := c.Addrs()[1]
+	tc := dialTest(t, addr)
+	if err := c.StopBroker(1); err != nil {
+		t.Fatal(err)
+	}
+	tc.expectClosed()
+	if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		conn.Close()
+		t.Fatal("a stopped broker accepted a connection")
+	}
+	if err := c.RestartBroker(1); err != nil {
+		t.Fatal(err)
+	}
+	var resp protocol.ApiVersionsResponse
+	dialTest(t, addr).roundTrip(3, &protocol.ApiVersionsRequest{}, &resp)
+}
+
+// TestStopEndsFaultDelay: stopping a broker ends a DelayResponse fault's hold at once, so a test
+// may delay answers past any client timeout without its cleanup waiting the delay out.
+func TestStopEndsFaultDelay(t *testing.T) {
+	c := NewTestCluster(t)
+	c.Inject(Fault{API: protocol.KeyApiVersions, Action: DelayResponse, Delay: 30 * time.Second})
+	tc := dialTest(t, c.Addrs()[0])
+	tc.send(3, &protocol.ApiVersionsRequest{})
+	time.Sleep(100 * time.Millisecond) // the answer is being held
+	start := time.Now()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("Close took %v with an answer held", took)
+	}
+	tc.expectClosed()
+}

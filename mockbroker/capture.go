@@ -1,0 +1,66 @@
+package mockbroker
+
+import (
+	"encoding/binary"
+	"time"
+
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// Exchange is one request and its response as the broker saw them: exact bytes (size prefix
+// included) and decoded forms.
+type Exchange struct {
+	Broker        int32
+	Conn          int64 // which connection, numbered from 1 in the order they opened
+	At            time.Time
+	Took          time.Duration // from reading the request to sending the answer
+	Header        protocol.RequestHeader
+	Request       protocol.Message
+	Response      protocol.Message // nil when none was sent
+	RequestBytes  []byte
+	ResponseBytes []byte  // nil when none was sent: acks=0, or a fault closed the connection
+	Faults        []Fault // the faults applied to it
+}
+
+// record keeps an exchange, the oldest giving way past the cluster's capture limit, and hands it
+// to the OnExchange hook.
+func (c *Cluster) record(cc *clientConn, r *request, frame []byte, resp protocol.Message, out []byte, start time.Time) {
+	if c.cfg.captureLimit == 0 && c.cfg.onExchange == nil {
+		return
+	}
+	e := Exchange{
+		Broker: cc.broker.id, Conn: cc.id, At: start, Took: time.Since(start),
+		Header: r.header, Request: r.body, Response: resp,
+		RequestBytes: binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(frame)), uint32(len(frame))), ResponseBytes: out,
+	}
+	e.RequestBytes = append(e.RequestBytes, frame...)
+	for _, f := range r.faults {
+		e.Faults = append(e.Faults, f.Fault)
+	}
+	if c.cfg.onExchange != nil {
+		c.cfg.onExchange(e)
+	}
+	if c.cfg.captureLimit == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.exchanges) >= c.cfg.captureLimit {
+		c.exchanges = append(c.exchanges[:0], c.exchanges[len(c.exchanges)-c.cfg.captureLimit+1:]...)
+	}
+	c.exchanges = append(c.exchanges, e)
+}
+
+// Exchanges returns the captured exchanges, oldest first.
+func (c *Cluster) Exchanges() []Exchange {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Exchange(nil), c.exchanges...)
+}
+
+// ResetExchanges forgets the captured exchanges.
+func (c *Cluster) ResetExchanges() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.exchanges = nil
+}

@@ -1,0 +1,123 @@
+package mockbroker
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// clientConn is one client connection to a broker.
+type clientConn struct {
+	id     int64
+	broker *Broker
+	conn   net.Conn
+}
+
+// request is a decoded request on its way through a handler.
+type request struct {
+	cc     *clientConn
+	header protocol.RequestHeader
+	body   protocol.Message
+	faults []*armedFault // the faults that matched it
+}
+
+// handler serves one API: the versions it implements and the function that answers a request. A
+// nil response means none is sent (Produce with acks=0).
+type handler struct {
+	versions protocol.VersionRange
+	serve    func(c *Cluster, r *request) protocol.Message
+}
+
+// handlers is the dispatch table by API key, and what ApiVersions advertises (within the
+// cluster's VersionProfile). It is assigned in init only because ApiVersions' handler reads it.
+var handlers map[protocol.APIKey]handler
+
+func init() {
+	handlers = map[protocol.APIKey]handler{
+		protocol.KeyApiVersions:    {protocol.ApiVersionsVersions, serveApiVersions},
+		protocol.KeyProduce:        {protocol.ProduceVersions, serveProduce},
+		protocol.KeyFetch:          {protocol.FetchVersions, serveFetch},
+		protocol.KeyListOffsets:    {protocol.ListOffsetsVersions, serveListOffsets},
+		protocol.KeyMetadata:       {protocol.MetadataVersions, serveMetadata},
+		protocol.KeyCreateTopics:   {protocol.CreateTopicsVersions, serveCreateTopics},
+		protocol.KeyInitProducerID: {protocol.InitProducerIDVersions, serveInitProducerID},
+	}
+}
+
+// handle answers one request frame. It reports false when the connection must close: a frame
+// that cannot be read, an API or version this broker does not serve, or a fault that says so.
+func (cc *clientConn) handle(frame []byte) bool {
+	c := cc.broker.cluster
+	start := time.Now()
+	h, body, err := protocol.ReadRequestHeader(frame)
+	if err != nil {
+		c.logf("broker %d: connection %d: bad request header: %v", cc.broker.id, cc.id, err)
+		return false
+	}
+	if served, ok := c.cfg.profile.served(h.APIKey); !ok || !served.Contains(h.APIVersion) {
+		return cc.unsupported(&h, frame)
+	}
+	req := &request{cc: cc, header: h, body: protocol.NewRequest(h.APIKey)}
+	if err := req.body.Decode(body, h.APIVersion); err != nil {
+		c.logf("broker %d: connection %d: malformed %s v%d request: %v", cc.broker.id, cc.id, h.APIKey, h.APIVersion, err)
+		return false
+	}
+	req.faults = c.matchFaults(cc.broker.id, req)
+	if faultsSay(req.faults, DropBeforeHandling) {
+		c.record(cc, req, frame, nil, nil, start)
+		return false
+	}
+	resp := handlers[h.APIKey].serve(c, req)
+	return cc.respond(req, frame, resp, start)
+}
+
+// respond sends resp, unless it is nil, after what the request's faults ask for: a delay, or a
+// closed connection instead of the answer.
+func (cc *clientConn) respond(req *request, frame []byte, resp protocol.Message, start time.Time) bool {
+	c := cc.broker.cluster
+	if faultsSay(req.faults, DropAfterHandling) {
+		c.record(cc, req, frame, resp, nil, start)
+		return false
+	}
+	if d := faultDelay(req.faults); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-cc.broker.stopping():
+		}
+	}
+	var out []byte
+	if resp != nil {
+		out = protocol.AppendResponse(nil, req.header.CorrelationID, req.header.APIVersion, resp)
+	}
+	c.record(cc, req, frame, resp, out, start)
+	if out == nil {
+		return true
+	}
+	if _, err := cc.conn.Write(out); err != nil {
+		if errors.Is(err, net.ErrClosed) { // the broker stopped, or the cluster closed
+			return false
+		}
+		c.logf("broker %d: connection %d: writing %s response: %v", cc.broker.id, cc.id, req.header.APIKey, err)
+		return false
+	}
+	return true
+}
+
+// unsupported answers a request for a version the broker does not serve. ApiVersions has an answer
+// for that (v0, UNSUPPORTED_VERSION and the supported ranges, KIP-511); other APIs do not, and
+// Kafka closes the connection.
+func (cc *clientConn) unsupported(h *protocol.RequestHeader, frame []byte) bool {
+	c := cc.broker.cluster
+	c.logf("broker %d: connection %d: %s v%d is not served", cc.broker.id, cc.id, h.APIKey, h.APIVersion)
+	if h.APIKey != protocol.KeyApiVersions {
+		return false
+	}
+	resp := c.apiVersions()
+	resp.ErrorCode = kerr.UnsupportedVersion.Code
+	req := &request{cc: cc, header: *h, body: &protocol.ApiVersionsRequest{}}
+	req.header.APIVersion = 0
+	return cc.respond(req, frame, resp, time.Now())
+}

@@ -1,0 +1,70 @@
+package mockbroker
+
+import (
+	"testing"
+
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+func TestCreateTopics(t *testing.T) {
+	lat := "LogAppendTime"
+	bogus := "Sometime"
+	for _, tc := range []struct {
+		name         string
+		topic        protocol.CreateTopicsTopic
+		validateOnly bool
+		wantCode     int16
+		wantParts    int32
+		wantRF       int16
+	}{
+		{"defaults", protocol.CreateTopicsTopic{Name: "new", NumPartitions: -1, ReplicationFactor: -1}, false, 0, 2, 1},
+		{"explicit", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 5, ReplicationFactor: 3}, false, 0, 5, 3},
+		{"assignments", protocol.CreateTopicsTopic{Name: "new", NumPartitions: -1, ReplicationFactor: -1,
+			Assignments: []protocol.CreateTopicsAssignment{{PartitionIndex: 0, BrokerIDs: []int32{2, 1}}}}, false, 0, 1, 2},
+		{"log append time", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 1, ReplicationFactor: 1,
+			Configs: []protocol.CreateTopicsConfig{{Name: "message.timestamp.type", Value: &lat}}}, false, 0, 1, 1},
+		{"validate only", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 1, ReplicationFactor: 1}, true, 0, 1, 1},
+		{"exists", protocol.CreateTopicsTopic{Name: "old", NumPartitions: 1, ReplicationFactor: 1}, false, kerr.TopicAlreadyExists.Code, -1, -1},
+		{"bad name", protocol.CreateTopicsTopic{Name: "a b", NumPartitions: 1, ReplicationFactor: 1}, false, kerr.InvalidTopicException.Code, -1, -1},
+		{"no partitions", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 0, ReplicationFactor: 1}, false, kerr.InvalidPartitions.Code, -1, -1},
+		{"too many replicas", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 1, ReplicationFactor: 4}, false, kerr.InvalidReplicationFactor.Code, -1, -1},
+		{"unknown broker", protocol.CreateTopicsTopic{Name: "new", NumPartitions: -1, ReplicationFactor: -1,
+			Assignments: []protocol.CreateTopicsAssignment{{PartitionIndex: 0, BrokerIDs: []int32{7}}}}, false, kerr.InvalidReplicaAssignment.Code, -1, -1},
+		{"assignments and a count", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 1, ReplicationFactor: -1,
+			Assignments: []protocol.CreateTopicsAssignment{{PartitionIndex: 0, BrokerIDs: []int32{0}}}}, false, kerr.InvalidRequest.Code, -1, -1},
+		{"bad config", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 1, ReplicationFactor: 1,
+			Configs: []protocol.CreateTopicsConfig{{Name: "message.timestamp.type", Value: &bogus}}}, false, kerr.InvalidConfig.Code, -1, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewTestCluster(t, NumBrokers(3), DefaultPartitions(2), Topic("old", 1))
+			var resp protocol.CreateTopicsResponse
+			dialTest(t, c.Addrs()[0]).roundTrip(7, &protocol.CreateTopicsRequest{Topics: []protocol.CreateTopicsTopic{tc.topic},
+				TimeoutMs: 1000, ValidateOnly: tc.validateOnly}, &resp)
+			res := resp.Topics[0]
+			if res.ErrorCode != tc.wantCode || res.NumPartitions != tc.wantParts || res.ReplicationFactor != tc.wantRF {
+				t.Fatalf("got %v, %d partitions, replication %d; want %v, %d, %d", kerr.ForCode(res.ErrorCode),
+					res.NumPartitions, res.ReplicationFactor, kerr.ForCode(tc.wantCode), tc.wantParts, tc.wantRF)
+			}
+			if tc.wantCode != 0 && (res.ErrorMessage == nil || *res.ErrorMessage == "") {
+				t.Fatal("an error without a message")
+			}
+			_, err := c.Records(tc.topic.Name, 0)
+			if created := err == nil; created != (tc.wantCode == 0 && !tc.validateOnly || tc.topic.Name == "old") {
+				t.Fatalf("topic %q exists afterwards: %v", tc.topic.Name, created)
+			}
+		})
+	}
+}
+
+func TestCreatedTopicStampsLogAppendTime(t *testing.T) {
+	c := NewTestCluster(t)
+	tc := dialTest(t, c.Addrs()[0])
+	lat := "LogAppendTime"
+	var resp protocol.CreateTopicsResponse
+	tc.roundTrip(5, &protocol.CreateTopicsRequest{Topics: []protocol.CreateTopicsTopic{{Name: "lat", NumPartitions: 1, ReplicationFactor: -1,
+		Configs: []protocol.CreateTopicsConfig{{Name: "message.timestamp.type", Value: &lat}}}}}, &resp)
+	if pr := produce(tc, 9, 1, "lat", 0, timedBatch(t, 5)); pr.ErrorCode != 0 || pr.LogAppendTimeMs <= 5 {
+		t.Fatalf("produce to a log-append-time topic: %+v", pr)
+	}
+}

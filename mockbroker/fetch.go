@@ -1,0 +1,147 @@
+package mockbroker
+
+// Fetch, versions 0–18 (the cluster's VersionProfile decides which are advertised).
+//
+// Returns each partition's stored batches from the one holding the fetch offset, up to the
+// partition's and the request's byte limits but always at least one batch, as Kafka does. If less
+// than min_bytes is available it waits up to max_wait_ms for produces to arrive (or until the
+// broker stops). Versions 0–3 predate record batches: their clients get the records converted to
+// magic 0 (v0–1) or 1 (v2–3) message sets, and zstd batches answer UNSUPPORTED_COMPRESSION_TYPE, as
+// Kafka does.
+//
+// Not done: fetch sessions (KIP-227: every fetch is a full one, session id 0), read-committed
+// isolation (no transactions), follower fetching and preferred read replicas.
+
+import (
+	"time"
+
+	"github.com/kwire-dev/kwire/wire"
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+func serveFetch(c *Cluster, r *request) protocol.Message {
+	req := r.body.(*protocol.FetchRequest)
+	deadline := time.Now().Add(time.Duration(req.MaxWaitMs) * time.Millisecond)
+	stopping := r.cc.broker.stopping()
+	for {
+		c.mu.Lock()
+		wake := c.appended
+		resp, size := c.fetchOnce(r, req)
+		c.mu.Unlock()
+		if size >= int(req.MinBytes) || !time.Now().Before(deadline) {
+			return resp
+		}
+		select {
+		case <-wake:
+		case <-stopping:
+			return resp
+		case <-time.After(time.Until(deadline)):
+		}
+	}
+}
+
+// fetchOnce reads what the request asks for now, and the total bytes of records read. The caller
+// holds c.mu.
+func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (*protocol.FetchResponse, int) {
+	version := r.header.APIVersion
+	budget := int(req.MaxBytes)
+	if version < 3 {
+		budget = int(^uint(0) >> 1)
+	}
+	resp := &protocol.FetchResponse{}
+	total := 0
+	for _, t := range req.Topics {
+		name := t.Topic
+		if version >= 13 {
+			name = c.topicNameLocked(t.TopicID)
+		}
+		tr := protocol.FetchTopicResponse{Topic: t.Topic, TopicID: t.TopicID}
+		for _, p := range t.Partitions {
+			pr := c.fetchPartition(r, name, &p, max(min(int(p.PartitionMaxBytes), budget-total), 0))
+			total += len(pr.Records)
+			tr.Partitions = append(tr.Partitions, pr)
+		}
+		resp.Responses = append(resp.Responses, tr)
+	}
+	return resp, total
+}
+
+// fetchPartition reads one partition for a fetch, within maxBytes (but at least one batch).
+func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPartition, maxBytes int) protocol.FetchPartitionResponse {
+	// Records are empty, never null, when there are none: Kafka sends them so, and librdkafka
+	// (kcat) fails to parse a null record set.
+	pr := protocol.FetchPartitionResponse{PartitionIndex: p.Partition, HighWatermark: -1, LastStableOffset: -1,
+		LogStartOffset: -1, PreferredReadReplica: -1, Records: []byte{}}
+	if code := r.forcedError(topic, p.Partition); code != 0 {
+		pr.ErrorCode = code
+		return pr
+	}
+	part, code := c.leaderPartition(r.cc.broker.id, topic, p.Partition)
+	if code != 0 {
+		pr.ErrorCode = code
+		return pr
+	}
+	log := &part.log
+	pr.HighWatermark, pr.LastStableOffset, pr.LogStartOffset = log.highWatermark, log.highWatermark, log.logStart
+	records, ok := log.read(pr.Records, p.FetchOffset, maxBytes)
+	if !ok {
+		pr.ErrorCode = kerr.OffsetOutOfRange.Code
+		return pr
+	}
+	if r.header.APIVersion < 4 {
+		var code int16
+		if records, code = downconvert(records, r.header.APIVersion); code != 0 {
+			pr.ErrorCode = code
+			return pr
+		}
+	}
+	pr.Records = records
+	return pr
+}
+
+// downconvert rewrites record batches as the legacy message set a Fetch v0–v3 client reads: magic
+// 0 for v0–v1, magic 1 for v2–v3, each batch's records wrapped with its codec.
+func downconvert(batches []byte, version int16) ([]byte, int16) {
+	magic := int8(0)
+	if version >= 2 {
+		magic = 1
+	}
+	out := []byte{}
+	var b wire.RecordBatch
+	for len(batches) > 0 {
+		rest, err := b.Decode(batches)
+		if err != nil {
+			return nil, kerr.CorruptMessage.Code
+		}
+		codec := b.Attributes.Codec()
+		if codec == wire.CodecZstd || magic == 0 && codec == wire.CodecLZ4 {
+			return nil, kerr.UnsupportedCompressionType.Code
+		}
+		msgs := make([]wire.LegacyMessage, len(b.Records))
+		for i, rec := range b.Records {
+			msgs[i] = wire.LegacyMessage{Offset: rec.Offset, Timestamp: rec.Timestamp, Key: rec.Key, Value: rec.Value}
+		}
+		if out, err = wire.AppendMessageSet(out, msgs, magic, codec); err != nil {
+			return nil, kerr.CorruptMessage.Code
+		}
+		batches = rest
+	}
+	return out, 0
+}
+
+// topicNameLocked finds a topic by id, or "" if none has it. The caller holds c.mu.
+func (c *Cluster) topicNameLocked(id protocol.UUID) string {
+	for name, t := range c.topics {
+		if t.id == id {
+			return name
+		}
+	}
+	return ""
+}
+
+// notifyAppend wakes the fetches waiting for data. The caller holds c.mu.
+func (c *Cluster) notifyAppend() {
+	close(c.appended)
+	c.appended = make(chan struct{})
+}

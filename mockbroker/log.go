@@ -1,0 +1,131 @@
+package mockbroker
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/kwire-dev/kwire/wire"
+)
+
+// partitionLog is a partition's log: the batches as received, each with the offset the broker
+// gave it.
+type partitionLog struct {
+	batches       []storedBatch
+	highWatermark int64 // the next offset to assign; every replica is simulated in sync
+	logStart      int64
+}
+
+// storedBatch is one batch as the broker stores it: the producer's bytes with the broker's base
+// offset written in (the CRC does not cover it, so it stays valid).
+type storedBatch struct {
+	baseOffset int64
+	lastOffset int64
+	maxTS      int64
+	data       []byte
+}
+
+// append stores a copy of a validated batch at the next offset, stamping it with appendTime if the
+// topic uses log-append time, and returns its base offset.
+func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, logAppendTime bool, appendTime int64) int64 {
+	data := append([]byte(nil), batch...)
+	base := l.highWatermark
+	wire.SetBaseOffset(data, base)
+	maxTS := h.MaxTimestamp
+	if logAppendTime {
+		wire.SetLogAppendTime(data, appendTime)
+		maxTS = appendTime
+	}
+	last := base + int64(h.LastOffsetDelta)
+	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, maxTS: maxTS, data: data})
+	l.highWatermark = last + 1
+	return base
+}
+
+// read appends to dst the batches from the one holding offset onwards, up to maxBytes but always at
+// least one, as a Fetch does; ok is false if offset is outside the log.
+func (l *partitionLog) read(dst []byte, offset int64, maxBytes int) (out []byte, ok bool) {
+	if offset < l.logStart || offset > l.highWatermark {
+		return dst, false
+	}
+	i := sort.Search(len(l.batches), func(i int) bool { return l.batches[i].lastOffset >= offset })
+	for start := len(dst); i < len(l.batches); i++ {
+		if len(dst) > start && len(dst)-start+len(l.batches[i].data) > maxBytes {
+			break
+		}
+		dst = append(dst, l.batches[i].data...)
+	}
+	return dst, true
+}
+
+// offsetForTime is the offset and timestamp of the first record whose timestamp is at or after ts,
+// or -1, -1 if there is none (ListOffsets by time).
+func (l *partitionLog) offsetForTime(ts int64) (offset, timestamp int64) {
+	for _, sb := range l.batches {
+		if sb.maxTS < ts {
+			continue
+		}
+		for _, rec := range sb.records() {
+			if rec.Timestamp >= ts {
+				return rec.Offset, rec.Timestamp
+			}
+		}
+	}
+	return -1, -1
+}
+
+// maxTimestampRecord is the offset and timestamp of the first record with the largest timestamp
+// in the log, or -1, -1 if the log is empty (ListOffsets' MAX_TIMESTAMP).
+func (l *partitionLog) maxTimestampRecord() (offset, timestamp int64) {
+	offset, timestamp = -1, -1
+	for _, sb := range l.batches {
+		if sb.maxTS <= timestamp {
+			continue
+		}
+		for _, rec := range sb.records() {
+			if rec.Timestamp > timestamp {
+				offset, timestamp = rec.Offset, rec.Timestamp
+			}
+		}
+	}
+	return offset, timestamp
+}
+
+// records decodes the batch's records. Stored batches were validated on append, so they decode.
+func (sb *storedBatch) records() []wire.Record {
+	var b wire.RecordBatch
+	if _, err := b.Decode(sb.data); err != nil {
+		panic(fmt.Sprintf("mockbroker: stored batch at offset %d no longer decodes: %v", sb.baseOffset, err))
+	}
+	return b.Records
+}
+
+// Records lists the records stored in topic/partition, oldest first, with the offsets and
+// timestamps the broker gave them.
+func (c *Cluster) Records(topic string, p int32) ([]wire.Record, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	part := c.partitionAt(topic, p)
+	if part == nil {
+		return nil, fmt.Errorf("mockbroker: no partition %s/%d", topic, p)
+	}
+	var records []wire.Record
+	for i := range part.log.batches {
+		records = append(records, part.log.batches[i].records()...)
+	}
+	return records, nil
+}
+
+// Batches returns copies of the batches stored in topic/partition, as a consumer would fetch them.
+func (c *Cluster) Batches(topic string, p int32) ([][]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	part := c.partitionAt(topic, p)
+	if part == nil {
+		return nil, fmt.Errorf("mockbroker: no partition %s/%d", topic, p)
+	}
+	out := make([][]byte, len(part.log.batches))
+	for i, sb := range part.log.batches {
+		out[i] = append([]byte(nil), sb.data...)
+	}
+	return out, nil
+}

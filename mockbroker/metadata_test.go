@@ -1,0 +1,113 @@
+package mockbroker
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+func metadataReq(allowCreate bool, names ...string) *protocol.MetadataRequest {
+	req := &protocol.MetadataRequest{AllowAutoTopicCreation: allowCreate}
+	if names != nil {
+		req.Topics = []protocol.MetadataRequestTopic{}
+	}
+	for _, n := range names {
+		req.Topics = append(req.Topics, protocol.MetadataRequestTopic{Name: &n})
+	}
+	return req
+}
+
+func TestMetadataDescribesBrokersAndPartitions(t *testing.T) {
+	c := NewTestCluster(t, NumBrokers(3), ReplicationFactor(2), Topic("b", 3), Topic("a", 1))
+	for _, v := range []int16{0, 1, 4, 9, 12} {
+		var resp protocol.MetadataResponse
+		req := metadataReq(false)
+		if v == 0 {
+			req.Topics = []protocol.MetadataRequestTopic{} // v0's "all topics"
+		}
+		dialTest(t, c.Addrs()[1]).roundTrip(v, req, &resp)
+		if len(resp.Brokers) != 3 || resp.Brokers[2].NodeID != 2 {
+			t.Fatalf("v%d: brokers %+v", v, resp.Brokers)
+		}
+		if len(resp.Topics) != 2 || *resp.Topics[0].Name != "a" || *resp.Topics[1].Name != "b" {
+			t.Fatalf("v%d: topics %+v", v, resp.Topics)
+		}
+		p := resp.Topics[1].Partitions[2]
+		if p.LeaderID != 2 || !slices.Equal(p.ReplicaNodes, []int32{2, 0}) || !slices.Equal(p.IsrNodes, []int32{2, 0}) {
+			t.Fatalf("v%d: b/2 %+v", v, p)
+		}
+	}
+}
+
+func TestMetadataAutoCreate(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		version     int16
+		allow, auto bool
+		wantCode    int16
+	}{
+		{"v3 creates without asking", 3, false, true, 0},
+		{"v12 creates when allowed", 12, true, true, 0},
+		{"v12 does not when not allowed", 12, false, true, kerr.UnknownTopicOrPartition.Code},
+		{"auto-create off", 12, true, false, kerr.UnknownTopicOrPartition.Code},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewTestCluster(t, AutoCreateTopics(tc.auto), DefaultPartitions(4))
+			var resp protocol.MetadataResponse
+			dialTest(t, c.Addrs()[0]).roundTrip(tc.version, metadataReq(tc.allow, "new"), &resp)
+			mt := resp.Topics[0]
+			if mt.ErrorCode != tc.wantCode {
+				t.Fatalf("error %v, want %v", kerr.ForCode(mt.ErrorCode), kerr.ForCode(tc.wantCode))
+			}
+			if tc.wantCode == 0 && len(mt.Partitions) != 4 {
+				t.Fatalf("created %d partitions, want 4", len(mt.Partitions))
+			}
+		})
+	}
+	c := NewTestCluster(t)
+	var resp protocol.MetadataResponse
+	dialTest(t, c.Addrs()[0]).roundTrip(12, metadataReq(true, "bad/name"), &resp)
+	if code := resp.Topics[0].ErrorCode; code != kerr.InvalidTopicException.Code {
+		t.Fatalf("invalid name: %v", kerr.ForCode(code))
+	}
+}
+
+func TestMetadataByTopicID(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 2))
+	tc := dialTest(t, c.Addrs()[0])
+	var byName, byID protocol.MetadataResponse
+	tc.roundTrip(12, metadataReq(false, "t"), &byName)
+	id := byName.Topics[0].TopicID
+	tc.roundTrip(12, &protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{TopicID: id}, {TopicID: protocol.UUID{1}}}}, &byID)
+	if *byID.Topics[0].Name != "t" || len(byID.Topics[0].Partitions) != 2 {
+		t.Fatalf("by id: %+v", byID.Topics[0])
+	}
+	if byID.Topics[1].ErrorCode != kerr.UnknownTopicID.Code {
+		t.Fatalf("unknown id: %v", kerr.ForCode(byID.Topics[1].ErrorCode))
+	}
+}
+
+func TestMetadataStoppedBroker(t *testing.T) {
+	c := NewTestCluster(t, NumBrokers(2), Topic("t", 2))
+	if err := c.StopBroker(1); err != nil {
+		t.Fatal(err)
+	}
+	var resp protocol.MetadataResponse
+	dialTest(t, c.Addrs()[0]).roundTrip(12, metadataReq(false, "t"), &resp)
+	if len(resp.Brokers) != 1 || resp.Brokers[0].NodeID != 0 {
+		t.Fatalf("brokers %+v", resp.Brokers)
+	}
+	p := resp.Topics[0].Partitions[1]
+	if p.ErrorCode != kerr.LeaderNotAvailable.Code || p.LeaderID != -1 {
+		t.Fatalf("partition led by the stopped broker: %+v", p)
+	}
+	if err := c.MoveLeader("t", 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	dialTest(t, c.Addrs()[0]).roundTrip(12, metadataReq(false, "t"), &resp)
+	if p := resp.Topics[0].Partitions[1]; p.ErrorCode != 0 || p.LeaderID != 0 || p.LeaderEpoch != 1 {
+		t.Fatalf("after the leader moved: %+v", p)
+	}
+}

@@ -1,0 +1,113 @@
+package mockbroker
+
+import (
+	"io"
+	"log"
+)
+
+// Option configures a Cluster.
+type Option func(*config)
+
+type config struct {
+	brokers           int
+	topics            []topicSpec
+	autoCreate        bool
+	defaultPartitions int32
+	replication       int16
+	minInsync         int
+	messageMaxBytes   int32
+	maxRequestBytes   int32
+	profile           VersionProfile
+	logger            *log.Logger
+	listen            string
+	captureLimit      int
+	produceThrottleMs int32
+	onExchange        func(Exchange)
+}
+
+type topicSpec struct {
+	name          string
+	partitions    int32
+	replication   int16     // 0 for the cluster's default
+	assignments   [][]int32 // each partition's replicas, leader first; nil to place them
+	logAppendTime bool
+}
+
+func defaultConfig() config {
+	return config{
+		brokers:           1,
+		autoCreate:        true,
+		defaultPartitions: 1,
+		replication:       1,
+		minInsync:         1,
+		messageMaxBytes:   1048588, // Kafka's message.max.bytes default
+		maxRequestBytes:   100 << 20,
+		profile:           Kafka39,
+		logger:            log.New(io.Discard, "", 0),
+		listen:            "127.0.0.1:0",
+		captureLimit:      10000,
+	}
+}
+
+// NumBrokers sets how many brokers the cluster runs (default 1). Broker ids count from 0.
+func NumBrokers(n int) Option { return func(c *config) { c.brokers = max(n, 1) } }
+
+// Topic creates a topic with partitions partitions at start.
+func Topic(name string, partitions int32) Option {
+	return func(c *config) { c.topics = append(c.topics, topicSpec{name: name, partitions: partitions}) }
+}
+
+// LogAppendTimeTopic creates a topic whose timestamps the broker sets on append
+// (message.timestamp.type=LogAppendTime).
+func LogAppendTimeTopic(name string, partitions int32) Option {
+	return func(c *config) {
+		c.topics = append(c.topics, topicSpec{name: name, partitions: partitions, logAppendTime: true})
+	}
+}
+
+// AutoCreateTopics sets whether Metadata and Produce create unknown topics (default true, as
+// Kafka's auto.create.topics.enable).
+func AutoCreateTopics(on bool) Option { return func(c *config) { c.autoCreate = on } }
+
+// DefaultPartitions sets the partition count of auto-created topics (default 1, num.partitions).
+func DefaultPartitions(n int32) Option { return func(c *config) { c.defaultPartitions = max(n, 1) } }
+
+// ReplicationFactor sets how many replicas each partition reports (default 1, capped at the broker
+// count). Replicas are simulated: only the leader stores data.
+func ReplicationFactor(n int16) Option { return func(c *config) { c.replication = max(n, 1) } }
+
+// MinInsyncReplicas sets min.insync.replicas (default 1): an acks=all produce to a partition with
+// fewer in-sync replicas answers NOT_ENOUGH_REPLICAS. See [Cluster.SetInSyncReplicas].
+func MinInsyncReplicas(n int) Option { return func(c *config) { c.minInsync = max(n, 1) } }
+
+// MessageMaxBytes sets message.max.bytes (default 1048588): a larger batch answers
+// MESSAGE_TOO_LARGE.
+func MessageMaxBytes(n int32) Option { return func(c *config) { c.messageMaxBytes = n } }
+
+// MaxRequestBytes sets socket.request.max.bytes (default 100 MiB): a connection announcing a larger
+// request is closed.
+func MaxRequestBytes(n int32) Option { return func(c *config) { c.maxRequestBytes = n } }
+
+// Versions sets the API version ranges the brokers advertise (default [Kafka39]).
+func Versions(p VersionProfile) Option { return func(c *config) { c.profile = p } }
+
+// Logger sets where the cluster logs connections, requests and why it closed a connection
+// (default: nowhere).
+func Logger(l *log.Logger) Option { return func(c *config) { c.logger = l } }
+
+// ListenAddr sets the first broker's listen address (default 127.0.0.1:0). With a fixed port, broker
+// i listens on port+i of the same host; with port 0 each gets a free port.
+func ListenAddr(addr string) Option { return func(c *config) { c.listen = addr } }
+
+// CaptureLimit sets how many of the latest exchanges the cluster keeps for [Cluster.Exchanges]
+// (default 10,000); 0 captures nothing, for load tests.
+func CaptureLimit(n int) Option { return func(c *config) { c.captureLimit = max(n, 0) } }
+
+// ProduceThrottle makes every produce response carry throttle_time_ms = ms, as a broker enforcing
+// a produce quota does; clients must hold further requests to the broker until it passes.
+func ProduceThrottle(ms int32) Option { return func(c *config) { c.produceThrottleMs = ms } }
+
+// OnExchange calls f with every exchange as it completes, from the connection's goroutine (so
+// exchanges of one connection arrive in order), whatever the capture limit. It lets a caller log
+// or stream the traffic live; f must not block for long.
+func OnExchange(f func(Exchange)) Option { return func(c *config) { c.onExchange = f } }

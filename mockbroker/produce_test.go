@@ -1,0 +1,195 @@
+package mockbroker
+
+import (
+	"testing"
+
+	"github.com/kwire-dev/kwire/wire"
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// batchOf encodes values as one record batch; pid < 0 makes it non-idempotent.
+func batchOf(t testing.TB, pid int64, epoch int16, seq int32, codec wire.Codec, values ...string) []byte {
+	t.Helper()
+	b := &wire.RecordBatch{BatchHeader: wire.BatchHeader{PartitionLeaderEpoch: -1, ProducerID: pid, ProducerEpoch: epoch, BaseSequence: seq}}
+	if pid < 0 {
+		b.ProducerID, b.ProducerEpoch, b.BaseSequence = -1, -1, -1
+	}
+	b.Attributes = b.Attributes.WithCodec(codec)
+	for _, v := range values {
+		b.Records = append(b.Records, wire.Record{Timestamp: 1000, Value: []byte(v)})
+	}
+	data, err := wire.AppendRecordBatch(nil, b, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func produceReq(acks int16, topic string, partition int32, records []byte) *protocol.ProduceRequest {
+	return &protocol.ProduceRequest{Acks: acks, TimeoutMs: 5000, TopicData: []protocol.ProduceTopic{{
+		Name: topic, PartitionData: []protocol.ProducePartition{{Index: partition, Records: records}}}}}
+}
+
+// produce sends one partition's records at version v and returns that partition's answer.
+func produce(tc *testClient, v int16, acks int16, topic string, partition int32, records []byte) protocol.ProducePartitionResponse {
+	tc.t.Helper()
+	var resp protocol.ProduceResponse
+	tc.roundTrip(v, produceReq(acks, topic, partition, records), &resp)
+	return resp.Responses[0].PartitionResponses[0]
+}
+
+func TestProduceAndReadBack(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 2))
+	tc := dialTest(t, c.Addrs()[0])
+	for _, v := range []int16{3, 7, 9, 11} {
+		for _, codec := range wire.Codecs {
+			pr := produce(tc, v, 1, "t", 0, batchOf(t, -1, 0, 0, codec, "a", "b"))
+			if pr.ErrorCode != 0 {
+				t.Fatalf("v%d %s: %v", v, codec, kerr.ForCode(pr.ErrorCode))
+			}
+		}
+	}
+	records, err := c.Records("t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 40 || records[39].Offset != 39 || string(records[39].Value) != "b" {
+		t.Fatalf("%d records, last %+v", len(records), records[len(records)-1])
+	}
+}
+
+func TestProduceValidation(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1), NumBrokers(2), MessageMaxBytes(200), MinInsyncReplicas(2), ReplicationFactor(2))
+	tc := dialTest(t, c.Addrs()[0])
+	good := batchOf(t, -1, 0, 0, wire.CodecNone, "x")
+	corrupt := append([]byte(nil), good...)
+	corrupt[len(corrupt)-1] ^= 1
+	big := batchOf(t, -1, 0, 0, wire.CodecNone, string(make([]byte, 300)))
+	two := append(append([]byte(nil), good...), good...)
+	for _, tt := range []struct {
+		name      string
+		acks      int16
+		topic     string
+		partition int32
+		records   []byte
+		want      *kerr.Error
+	}{
+		{"unknown topic", 1, "nope", 0, good, kerr.UnknownTopicOrPartition},
+		{"unknown partition", 1, "t", 5, good, kerr.UnknownTopicOrPartition},
+		{"bad crc", 1, "t", 0, corrupt, kerr.CorruptMessage},
+		{"too large", 1, "t", 0, big, kerr.MessageTooLarge},
+		{"two batches", 1, "t", 0, two, kerr.InvalidRecord},
+		{"bad acks", 2, "t", 0, good, kerr.InvalidRequiredAcks},
+	} {
+		if pr := produce(tc, 9, tt.acks, tt.topic, tt.partition, tt.records); pr.ErrorCode != tt.want.Code {
+			t.Errorf("%s: error %v, want %v", tt.name, kerr.ForCode(pr.ErrorCode), tt.want)
+		}
+	}
+	c.SetInSyncReplicas("t", 0, 1)
+	if pr := produce(tc, 9, -1, "t", 0, good); pr.ErrorCode != kerr.NotEnoughReplicas.Code {
+		t.Errorf("acks=all with 1 of 2 in sync: %v", kerr.ForCode(pr.ErrorCode))
+	}
+	if pr := produce(tc, 9, 1, "t", 0, good); pr.ErrorCode != 0 {
+		t.Errorf("acks=1 with 1 of 2 in sync: %v", kerr.ForCode(pr.ErrorCode))
+	}
+	c.MoveLeader("t", 0, 1)
+	if pr := produce(tc, 10, 1, "t", 0, good); pr.ErrorCode != kerr.NotLeaderOrFollower.Code || pr.CurrentLeader == nil || pr.CurrentLeader.LeaderID != 1 {
+		t.Errorf("to the old leader: %+v", pr)
+	}
+	if pr := produce(dialTest(t, c.Addrs()[1]), 9, 1, "t", 0, good); pr.ErrorCode != 0 {
+		t.Errorf("to the new leader: %v", kerr.ForCode(pr.ErrorCode))
+	}
+}
+
+func TestProduceAcksZeroSendsNothing(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	tc.send(9, produceReq(0, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "fire", "forget")))
+	var resp protocol.ApiVersionsResponse
+	tc.roundTrip(3, &protocol.ApiVersionsRequest{}, &resp) // the next answer is this one's
+	if recs, _ := c.Records("t", 0); len(recs) != 2 {
+		t.Fatalf("%d records stored", len(recs))
+	}
+}
+
+func TestProduceLegacyMessageSets(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	msgs := []wire.LegacyMessage{{Timestamp: 5, Value: []byte("old")}, {Timestamp: 6, Key: []byte("k"), Value: []byte("older")}}
+	for v, magic := range []int8{0, 1, 1} {
+		set, _ := wire.AppendMessageSet(nil, msgs, magic, wire.CodecGzip)
+		if pr := produce(tc, int16(v), 1, "t", 0, set); pr.ErrorCode != 0 {
+			t.Fatalf("v%d magic %d: %v", v, magic, kerr.ForCode(pr.ErrorCode))
+		}
+	}
+	set, _ := wire.AppendMessageSet(nil, msgs, 1, wire.CodecNone)
+	if pr := produce(tc, 3, 1, "t", 0, set); pr.ErrorCode != kerr.InvalidRecord.Code {
+		t.Fatalf("magic 1 in v3: %v", kerr.ForCode(pr.ErrorCode))
+	}
+	records, _ := c.Records("t", 0)
+	if len(records) != 6 || string(records[5].Value) != "older" || records[1].Timestamp != wire.NoTimestamp || records[3].Timestamp != 6 {
+		t.Fatalf("stored %+v", records)
+	}
+}
+
+// The scenario of Kafka's documentation: an acknowledgement lost after the write makes a
+// non-idempotent retry a duplicate, and an idempotent one a no-op.
+func TestLostAcknowledgement(t *testing.T) {
+	for _, idempotent := range []bool{false, true} {
+		c := NewTestCluster(t, Topic("t", 1))
+		pid, epoch := int64(-1), int16(-1)
+		if idempotent {
+			var ip protocol.InitProducerIDResponse
+			dialTest(t, c.Addrs()[0]).roundTrip(4, &protocol.InitProducerIDRequest{TransactionTimeoutMs: 60000, ProducerID: -1, ProducerEpoch: -1}, &ip)
+			pid, epoch = ip.ProducerID, ip.ProducerEpoch
+		}
+		batch := batchOf(t, pid, epoch, 0, wire.CodecNone, "once")
+		c.Inject(Fault{API: protocol.KeyProduce, Action: DropAfterHandling})
+		tc := dialTest(t, c.Addrs()[0])
+		tc.send(9, produceReq(-1, "t", 0, batch))
+		tc.expectClosed()
+		pr := produce(dialTest(t, c.Addrs()[0]), 9, -1, "t", 0, batch) // the retry
+		records, _ := c.Records("t", 0)
+		want := map[bool]int{false: 2, true: 1}[idempotent]
+		if pr.ErrorCode != 0 || len(records) != want || pr.BaseOffset != int64(want-1) {
+			t.Errorf("idempotent=%v: retry %+v, %d records in the log, want %d", idempotent, pr, len(records), want)
+		}
+	}
+}
+
+func TestTimeoutAfterHandlingAndForcedErrors(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 2))
+	tc := dialTest(t, c.Addrs()[0])
+	c.Inject(Fault{API: protocol.KeyProduce, Action: TimeoutAfterHandling})
+	if pr := produce(tc, 9, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "x")); pr.ErrorCode != kerr.RequestTimedOut.Code {
+		t.Fatalf("got %+v", pr)
+	}
+	if recs, _ := c.Records("t", 0); len(recs) != 1 {
+		t.Fatal("the write behind a timed-out answer must happen")
+	}
+	c.Inject(Fault{API: protocol.KeyProduce, Topic: "t", Partitions: []int32{1}, Action: RespondWithError, ErrorCode: kerr.NotEnoughReplicas.Code, Times: 2})
+	for i, want := range []int16{kerr.NotEnoughReplicas.Code, 0, kerr.NotEnoughReplicas.Code, 0} {
+		if pr := produce(tc, 9, 1, "t", int32(1-i%2), batchOf(t, -1, 0, 0, wire.CodecNone, "y")); pr.ErrorCode != want {
+			t.Fatalf("request %d: %v, want %v", i, kerr.ForCode(pr.ErrorCode), kerr.ForCode(want))
+		}
+	}
+}
+
+func TestLogAppendTimeTopic(t *testing.T) {
+	c := NewTestCluster(t, LogAppendTimeTopic("lat", 1))
+	pr := produce(dialTest(t, c.Addrs()[0]), 9, 1, "lat", 0, batchOf(t, -1, 0, 0, wire.CodecLZ4, "a"))
+	records, _ := c.Records("lat", 0)
+	if pr.LogAppendTimeMs <= 1000 || len(records) != 1 || records[0].Timestamp != pr.LogAppendTimeMs {
+		t.Fatalf("response %+v, records %+v", pr, records)
+	}
+}
+
+func TestProduceThrottle(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1), ProduceThrottle(250))
+	var resp protocol.ProduceResponse
+	dialTest(t, c.Addrs()[0]).roundTrip(9, produceReq(1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "a")), &resp)
+	if resp.ThrottleTimeMs != 250 {
+		t.Fatalf("throttle %d", resp.ThrottleTimeMs)
+	}
+}

@@ -1,0 +1,222 @@
+package mockbroker
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"iter"
+	"maps"
+	"slices"
+
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// topic is a topic's metadata and its partitions' logs.
+type topic struct {
+	name          string
+	id            protocol.UUID
+	logAppendTime bool
+	partitions    []*partition
+}
+
+// partition is one partition: its simulated replicas and its log.
+type partition struct {
+	leader      int32
+	leaderEpoch int32
+	replicas    []int32
+	inSync      int // how many of replicas are in sync, leader first
+	log         partitionLog
+}
+
+// createTopic adds the topic newTopic builds. The caller holds c.mu or has not started the
+// cluster.
+func (c *Cluster) createTopic(spec topicSpec) (*topic, error) {
+	t, err := c.newTopic(spec)
+	if err == nil {
+		c.topics[spec.name] = t
+	}
+	return t, err
+}
+
+// newTopic builds, without adding it, the topic spec describes: its partitions placed on the
+// brokers spec assigns, or else led round-robin by the brokers, each replicated to the next
+// replication-factor brokers. Errors wrap the *kerr.Error a CreateTopics answer carries. The
+// caller holds c.mu or has not started the cluster.
+func (c *Cluster) newTopic(spec topicSpec) (*topic, error) {
+	if err := validTopicName(spec.name); err != nil {
+		return nil, err
+	}
+	if _, ok := c.topics[spec.name]; ok {
+		return nil, fmt.Errorf("%w: topic %q", kerr.TopicAlreadyExists, spec.name)
+	}
+	assignments := spec.assignments
+	if assignments == nil {
+		var err error
+		if assignments, err = c.placeReplicas(spec); err != nil {
+			return nil, err
+		}
+	}
+	t := &topic{name: spec.name, logAppendTime: spec.logAppendTime}
+	rand.Read(t.id[:])
+	for i, replicas := range assignments {
+		if err := c.validReplicas(replicas); err != nil {
+			return nil, fmt.Errorf("%w: topic %q partition %d: %v", kerr.InvalidReplicaAssignment, spec.name, i, err)
+		}
+		t.partitions = append(t.partitions, &partition{leader: replicas[0], replicas: replicas, inSync: len(replicas)})
+	}
+	return t, nil
+}
+
+// placeReplicas assigns spec's partitions to brokers round-robin, each replicated to the next
+// replication-factor brokers.
+func (c *Cluster) placeReplicas(spec topicSpec) ([][]int32, error) {
+	if spec.partitions < 1 {
+		return nil, fmt.Errorf("%w: topic %q: %d partitions", kerr.InvalidPartitions, spec.name, spec.partitions)
+	}
+	brokers := int32(len(c.brokers))
+	replication := min(int32(c.cfg.replication), brokers)
+	if spec.replication != 0 {
+		replication = int32(spec.replication)
+	}
+	if replication < 1 || replication > brokers {
+		return nil, fmt.Errorf("%w: topic %q: replication factor %d with %d brokers", kerr.InvalidReplicationFactor, spec.name, replication, brokers)
+	}
+	assignments := make([][]int32, spec.partitions)
+	for i := range spec.partitions {
+		for j := range replication {
+			assignments[i] = append(assignments[i], (i+j)%brokers)
+		}
+	}
+	return assignments, nil
+}
+
+// validReplicas checks a partition's replica list: at least one broker, each existing and listed
+// once.
+func (c *Cluster) validReplicas(replicas []int32) error {
+	if len(replicas) == 0 {
+		return errors.New("no replicas")
+	}
+	for i, id := range replicas {
+		if c.broker(id) == nil {
+			return fmt.Errorf("no broker %d", id)
+		}
+		if slices.Contains(replicas[:i], id) {
+			return fmt.Errorf("broker %d listed twice", id)
+		}
+	}
+	return nil
+}
+
+// validTopicName applies Kafka's rule: 1–249 characters of ASCII letters, digits, '.', '_', '-',
+// and not "." or "..".
+func validTopicName(name string) error {
+	if name == "" || name == "." || name == ".." || len(name) > 249 {
+		return fmt.Errorf("%w: invalid topic name %q", kerr.InvalidTopicException, name)
+	}
+	for _, r := range name {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return fmt.Errorf("%w: invalid topic name %q: character %q", kerr.InvalidTopicException, name, r)
+		}
+	}
+	return nil
+}
+
+// partitionAt returns topic/partition, or nil. The caller holds c.mu.
+func (c *Cluster) partitionAt(topic string, p int32) *partition {
+	t := c.topics[topic]
+	if t == nil || p < 0 || int(p) >= len(t.partitions) {
+		return nil
+	}
+	return t.partitions[p]
+}
+
+// CreateTopic creates a topic with n partitions.
+func (c *Cluster) CreateTopic(name string, n int32) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := c.createTopic(topicSpec{name: name, partitions: n})
+	return err
+}
+
+// MoveLeader makes broker the leader of topic/partition and bumps its leader epoch, as a leader
+// election would. Clients that still send to the old leader get NOT_LEADER_OR_FOLLOWER.
+func (c *Cluster) MoveLeader(topic string, p int32, broker int32) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	part := c.partitionAt(topic, p)
+	switch {
+	case part == nil:
+		return fmt.Errorf("mockbroker: no partition %s/%d", topic, p)
+	case c.broker(broker) == nil:
+		return fmt.Errorf("mockbroker: no broker %d", broker)
+	}
+	part.leader = broker
+	part.leaderEpoch++
+	return nil
+}
+
+// SetInSyncReplicas sets how many replicas of topic/partition are in sync, to simulate lagging
+// followers: acks=all produces need at least min.insync.replicas.
+func (c *Cluster) SetInSyncReplicas(topic string, p int32, n int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	part := c.partitionAt(topic, p)
+	if part == nil {
+		return fmt.Errorf("mockbroker: no partition %s/%d", topic, p)
+	}
+	part.inSync = max(min(n, len(part.replicas)), 0)
+	return nil
+}
+
+// requestTopics yields the topics a request names, each with the partitions it names (none for
+// requests about whole topics).
+func requestTopics(body protocol.Message) iter.Seq2[string, []int32] {
+	return func(yield func(string, []int32) bool) {
+		switch m := body.(type) {
+		case *protocol.ProduceRequest:
+			for _, t := range m.TopicData {
+				if !yield(t.Name, partitionIndexes(t.PartitionData, func(p protocol.ProducePartition) int32 { return p.Index })) {
+					return
+				}
+			}
+		case *protocol.FetchRequest:
+			for _, t := range m.Topics {
+				if !yield(t.Topic, partitionIndexes(t.Partitions, func(p protocol.FetchPartition) int32 { return p.Partition })) {
+					return
+				}
+			}
+		case *protocol.ListOffsetsRequest:
+			for _, t := range m.Topics {
+				if !yield(t.Name, partitionIndexes(t.Partitions, func(p protocol.ListOffsetsPartition) int32 { return p.PartitionIndex })) {
+					return
+				}
+			}
+		case *protocol.MetadataRequest:
+			for _, t := range m.Topics {
+				if t.Name != nil && !yield(*t.Name, nil) {
+					return
+				}
+			}
+		case *protocol.CreateTopicsRequest:
+			for _, t := range m.Topics {
+				if !yield(t.Name, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func partitionIndexes[P any](ps []P, index func(P) int32) []int32 {
+	out := make([]int32, len(ps))
+	for i, p := range ps {
+		out[i] = index(p)
+	}
+	return out
+}
+
+// topicNamesLocked is every topic's name, sorted. The caller holds c.mu.
+func (c *Cluster) topicNamesLocked() []string {
+	return slices.Sorted(maps.Keys(c.topics))
+}
