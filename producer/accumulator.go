@@ -1,0 +1,140 @@
+package producer
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/kwire-dev/kwire/wire"
+)
+
+type topicPartition struct {
+	topic     string
+	partition int32
+}
+
+// partitionState is one partition's batches: the open one that Send appends to, and the closed
+// ones waiting to be sent. Send and the sender share it under mu; the fields after mu's are the
+// sender's alone.
+type partitionState struct {
+	tp topicPartition
+
+	mu    sync.Mutex
+	open  *batch
+	queue []*batch // closed batches, in send order (retries go back in sequence order)
+
+	inflight  int   // batches of this partition in flight
+	nextSeq   int32 // the sequence the next new batch gets (idempotence)
+	retrying  bool  // a batch came back for a retry: one in flight at a time until it lands
+	lastAcked int32 // the last sequence the broker acknowledged, -1 for none
+}
+
+// entry is what a batch keeps of a record for its completion: its callback, offset delta and
+// timestamp.
+type entry struct {
+	cb    func(Metadata, error)
+	delta int32
+	ts    int64
+}
+
+// batch is one record batch from creation to completion.
+type batch struct {
+	ps       *partitionState
+	builder  wire.BatchBuilder
+	buf      []byte // the pooled buffer the builder writes into
+	reserved int    // bytes of buffer.memory it holds
+	created  time.Time
+	entries  []entry // only records with a callback
+	records  int32
+
+	data     []byte // the finished batch, kept for retries
+	seq      int32  // base sequence, -1 until assigned
+	attempts int
+	retryAt  time.Time
+	done     chan struct{} // closed on completion
+}
+
+// memory bounds the bytes of buffered batches to buffer.memory: Send waits for room up to
+// max.block.ms.
+type memory struct {
+	mu        sync.Mutex
+	available int64
+	released  chan struct{} // closed and replaced whenever bytes come back
+}
+
+func newMemory(total int64) *memory {
+	return &memory{available: total, released: make(chan struct{})}
+}
+
+// reserve takes n bytes, waiting for them until ctx ends.
+func (m *memory) reserve(ctx context.Context, n int) error {
+	for {
+		m.mu.Lock()
+		if m.available >= int64(n) {
+			m.available -= int64(n)
+			m.mu.Unlock()
+			return nil
+		}
+		wait := m.released
+		m.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return fmt.Errorf("producer: no room for %d bytes in buffer.memory: %w", n, context.Cause(ctx))
+		}
+	}
+}
+
+// release gives n bytes back.
+func (m *memory) release(n int) {
+	m.mu.Lock()
+	m.available += int64(n)
+	close(m.released)
+	m.released = make(chan struct{})
+	m.mu.Unlock()
+}
+
+// used is the bytes reserved now, out of total.
+func (m *memory) used(total int64) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return total - m.available
+}
+
+// bufferPool recycles batch buffers of batch.size.
+type bufferPool struct {
+	size int
+	pool sync.Pool
+}
+
+func (p *bufferPool) get(n int) []byte {
+	if n <= p.size {
+		if b, ok := p.pool.Get().(*[]byte); ok {
+			return (*b)[:0]
+		}
+		n = p.size
+	}
+	return make([]byte, 0, n)
+}
+
+func (p *bufferPool) put(b []byte) {
+	if cap(b) == p.size {
+		p.pool.Put(&b)
+	}
+}
+
+// full reports whether the batch has no room for a record of size bytes within batch.size; an
+// empty batch always has room.
+func (b *batch) full(size int, batchSize int) bool {
+	return b.records > 0 && b.builder.Size()+size > batchSize
+}
+
+// add appends a record to the batch.
+func (b *batch) add(r *wire.Record, cb func(Metadata, error)) {
+	if cb != nil {
+		b.entries = append(b.entries, entry{cb: cb, delta: b.records, ts: r.Timestamp})
+	}
+	b.builder.Append(r)
+	b.records++
+}

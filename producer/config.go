@@ -1,0 +1,185 @@
+package producer
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/kwire-dev/kwire/wire"
+)
+
+// Acks is how many acknowledgements the leader must have before it answers a produce request
+// (the Java client's acks).
+type Acks int16
+
+// The acks settings.
+const (
+	AcksNone   Acks = 0  // do not wait for the broker: no answer, no retries, no offsets
+	AcksLeader Acks = 1  // the leader wrote the records
+	AcksAll    Acks = -1 // every in-sync replica has them
+)
+
+// Toggle is a setting that is on, off, or left to its default; kwire needs to know when a user
+// asked for idempotence explicitly, as the Java client does, to fail on conflicting settings
+// instead of quietly turning it off.
+type Toggle int8
+
+// The toggle states.
+const (
+	Default Toggle = iota
+	On
+	Off
+)
+
+// Config is a producer's configuration. Start from [DefaultConfig] (Kafka 4.x's defaults) and
+// change what you need, in Go or by Java property name with [Config.Set]. Each field's comment
+// names its Java property.
+type Config struct {
+	BootstrapServers []string // bootstrap.servers: host:port of any brokers of the cluster
+	ClientID         string   // client.id
+
+	Acks        Acks   // acks (default all)
+	Idempotence Toggle // enable.idempotence (default: on unless acks, retries or max.in.flight forbid it)
+	Retries     int    // retries (default MaxInt32); 0 never retries
+
+	Linger       time.Duration // linger.ms (default 5ms): how long a batch waits for more records
+	BatchSize    int           // batch.size (default 16384): a batch's size in bytes, before compression
+	BufferMemory int64         // buffer.memory (default 32 MiB): bytes of records buffered at most
+	MaxBlock     time.Duration // max.block.ms (default 60s): how long Send waits for buffer space or metadata
+
+	Compression wire.Codec // compression.type (default none)
+	// CompressionLevels holds compression.gzip.level, compression.lz4.level and
+	// compression.zstd.level; a codec not in the map uses its default level.
+	CompressionLevels map[wire.Codec]int
+
+	MaxInFlight     int           // max.in.flight.requests.per.connection (default 5)
+	RetryBackoff    time.Duration // retry.backoff.ms (default 100ms)
+	RetryBackoffMax time.Duration // retry.backoff.max.ms (default 1s)
+	RequestTimeout  time.Duration // request.timeout.ms (default 30s): one attempt
+	DeliveryTimeout time.Duration // delivery.timeout.ms (default 120s): a record's whole life
+	MaxRequestSize  int           // max.request.size (default 1 MiB): a produce request's size, and a record's
+	MetadataMaxAge  time.Duration // metadata.max.age.ms (default 5min)
+	SendBuffer      int           // send.buffer.bytes (default 131072; -1: the OS default)
+	ReceiveBuffer   int           // receive.buffer.bytes (default 32768; -1: the OS default)
+
+	// Partitioner chooses partitions for records without an explicit one (partitioner.class);
+	// nil is the Java client's default: murmur2 of the key, or uniform sticky without a key.
+	Partitioner Partitioner
+	// IgnoreKeys makes the default partitioner ignore keys (partitioner.ignore.keys).
+	IgnoreKeys bool
+
+	// Logger receives the producer's events: connections, retries, errors. Nil logs nothing.
+	Logger *slog.Logger
+}
+
+// DefaultConfig is the Java client's defaults as of Kafka 4.0, with no bootstrap servers.
+func DefaultConfig() Config {
+	return Config{
+		ClientID:        "kwire-producer",
+		Acks:            AcksAll,
+		Retries:         math.MaxInt32,
+		Linger:          5 * time.Millisecond,
+		BatchSize:       16384,
+		BufferMemory:    32 << 20,
+		MaxBlock:        60 * time.Second,
+		Compression:     wire.CodecNone,
+		MaxInFlight:     5,
+		RetryBackoff:    100 * time.Millisecond,
+		RetryBackoffMax: time.Second,
+		RequestTimeout:  30 * time.Second,
+		DeliveryTimeout: 120 * time.Second,
+		MaxRequestSize:  1 << 20,
+		MetadataMaxAge:  5 * time.Minute,
+		SendBuffer:      131072,
+		ReceiveBuffer:   32768,
+	}
+}
+
+// ConfigError is a setting the producer cannot work with, named by its Java property.
+type ConfigError struct {
+	Property string
+	Reason   string
+}
+
+// Error says which property and why.
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("producer: invalid configuration: %s: %s", e.Property, e.Reason)
+}
+
+func configErrorf(property, format string, args ...any) error {
+	return &ConfigError{Property: property, Reason: fmt.Sprintf(format, args...)}
+}
+
+// idempotent reports whether the producer runs idempotently: asked for, or by default when the
+// other settings allow it.
+func (c *Config) idempotent() bool {
+	switch c.Idempotence {
+	case On:
+		return true
+	case Off:
+		return false
+	}
+	return c.Acks == AcksAll && c.Retries > 0 && c.MaxInFlight <= 5
+}
+
+// validate checks the settings one by one and against each other, as the Java client does at
+// construction.
+func (c *Config) validate() error {
+	if len(c.BootstrapServers) == 0 {
+		return configErrorf("bootstrap.servers", "no servers given")
+	}
+	checks := []struct {
+		ok       bool
+		property string
+		reason   string
+	}{
+		{c.Acks == AcksNone || c.Acks == AcksLeader || c.Acks == AcksAll, "acks", fmt.Sprintf("%d is not 0, 1 or all (-1)", c.Acks)},
+		{c.Retries >= 0, "retries", "must not be negative"},
+		{c.Linger >= 0, "linger.ms", "must not be negative"},
+		{c.BatchSize >= 0, "batch.size", "must not be negative"},
+		{c.BufferMemory > 0, "buffer.memory", "must be positive"},
+		{c.MaxBlock >= 0, "max.block.ms", "must not be negative"},
+		{c.MaxInFlight >= 1, "max.in.flight.requests.per.connection", "must be at least 1"},
+		{c.RetryBackoff >= 0, "retry.backoff.ms", "must not be negative"},
+		{c.RetryBackoffMax >= 0, "retry.backoff.max.ms", "must not be negative"},
+		{c.RequestTimeout > 0, "request.timeout.ms", "must be positive"},
+		{c.DeliveryTimeout > 0, "delivery.timeout.ms", "must be positive"},
+		{c.MaxRequestSize > 0, "max.request.size", "must be positive"},
+		{c.MetadataMaxAge >= 0, "metadata.max.age.ms", "must not be negative"},
+		{c.SendBuffer >= -1, "send.buffer.bytes", "must be -1 (the OS default) or more"},
+		{c.ReceiveBuffer >= -1, "receive.buffer.bytes", "must be -1 (the OS default) or more"},
+		{c.Idempotence == Default || c.Idempotence == On || c.Idempotence == Off, "enable.idempotence", "unknown toggle"},
+	}
+	for _, ch := range checks {
+		if !ch.ok {
+			return configErrorf(ch.property, "%s", ch.reason)
+		}
+	}
+	if err := c.Compression.CheckLevel(0); err != nil {
+		return configErrorf("compression.type", "%v", err)
+	}
+	for codec, level := range c.CompressionLevels {
+		if err := codec.CheckLevel(level); err != nil {
+			return configErrorf("compression."+codec.String()+".level", "%v", err)
+		}
+	}
+	if min := c.Linger + c.RequestTimeout; c.DeliveryTimeout < min {
+		return configErrorf("delivery.timeout.ms", "%v is less than linger.ms + request.timeout.ms (%v)", c.DeliveryTimeout, min)
+	}
+	if c.Idempotence == On {
+		switch {
+		case c.Acks != AcksAll:
+			return configErrorf("acks", "must be all (-1) with enable.idempotence=true")
+		case c.Retries == 0:
+			return configErrorf("retries", "must be more than 0 with enable.idempotence=true")
+		case c.MaxInFlight > 5:
+			return configErrorf("max.in.flight.requests.per.connection", "must be at most 5 with enable.idempotence=true")
+		}
+	}
+	return nil
+}
+
+// level is the compression level for the configured codec: its configured level or 0 (the codec's
+// default).
+func (c *Config) level() int { return c.CompressionLevels[c.Compression] }

@@ -1,0 +1,324 @@
+package producer
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// maxResponseSize bounds the size prefix of a response the producer will read: larger is a
+// corrupt stream, not a response to anything a producer asks.
+const maxResponseSize = 100 << 20
+
+// errConnClosed is why requests still pending on a connection that closed fail.
+var errConnClosed = errors.New("connection closed")
+
+// NetworkError is a request that failed for lack of a working connection: the connection could not
+// be made, broke, or the broker did not answer within request.timeout.ms. It is retriable.
+type NetworkError struct {
+	Addr string
+	Err  error
+}
+
+// Error names the broker and the failure.
+func (e *NetworkError) Error() string { return fmt.Sprintf("producer: broker %s: %v", e.Addr, e.Err) }
+
+// Unwrap is the underlying failure.
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// call is one request on a connection and, once done, its outcome.
+type call struct {
+	key      protocol.APIKey
+	version  int16
+	body     protocol.Message
+	resp     protocol.Message // decoded into when the answer arrives; nil when none is expected
+	deadline time.Time
+	done     func(*call) // called once, from the connection's goroutines
+	err      error       // set before done
+	corr     int32       // its correlation id
+	sentAt   time.Time   // when the request was written
+	batches  []*batch    // the produce batches the call carries
+	conn     *brokerConn // the connection it went on
+	next     *call       // the FIFO of calls awaiting an answer
+}
+
+// brokerConn is one connection to a broker: requests are written in order by a writer goroutine
+// and answered in order, which a reader goroutine matches by position, as Kafka answers each
+// connection's requests in order.
+type brokerConn struct {
+	addr    string
+	nc      net.Conn
+	timeout time.Duration
+	writes  chan *call    // unbuffered: a call handed over is the writer's to finish
+	quit    chan struct{} // closed when the connection closes
+
+	mu       sync.Mutex
+	head     *call // the oldest call awaiting an answer
+	tail     *call
+	pending  sync.Cond
+	closed   bool
+	closeErr error
+
+	versions map[protocol.APIKey]protocol.VersionRange
+	clientID string
+}
+
+// dialBroker connects to addr and learns its API versions.
+func dialBroker(ctx context.Context, addr string, cfg *Config) (*brokerConn, error) {
+	d := net.Dialer{Timeout: cfg.RequestTimeout}
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, &NetworkError{Addr: addr, Err: err}
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+		if cfg.SendBuffer > 0 {
+			tc.SetWriteBuffer(cfg.SendBuffer)
+		}
+		if cfg.ReceiveBuffer > 0 {
+			tc.SetReadBuffer(cfg.ReceiveBuffer)
+		}
+	}
+	c := &brokerConn{addr: addr, nc: nc, timeout: cfg.RequestTimeout, writes: make(chan *call), quit: make(chan struct{}), clientID: cfg.ClientID}
+	c.pending.L = &c.mu
+	go c.writeLoop()
+	go c.readLoop()
+	if err := c.negotiate(ctx); err != nil {
+		c.close(err)
+		return nil, err
+	}
+	return c, nil
+}
+
+// negotiate asks the broker which versions it serves (ApiVersions v3, or v0 if the broker is
+// older, KIP-511).
+func (c *brokerConn) negotiate(ctx context.Context) error {
+	for _, v := range []int16{3, 0} {
+		resp := new(protocol.ApiVersionsResponse)
+		req := &protocol.ApiVersionsRequest{ClientSoftwareName: "kwire", ClientSoftwareVersion: "0.1"}
+		if err := c.roundTrip(ctx, v, req, resp); err != nil {
+			return err
+		}
+		if resp.ErrorCode == 0 {
+			c.versions = make(map[protocol.APIKey]protocol.VersionRange, len(resp.APIKeys))
+			for _, k := range resp.APIKeys {
+				c.versions[k.APIKey] = protocol.VersionRange{Min: k.MinVersion, Max: k.MaxVersion}
+			}
+			return nil
+		}
+	}
+	return &NetworkError{Addr: c.addr, Err: errors.New("ApiVersions: the broker supports neither v3 nor v0")}
+}
+
+// version is the highest version of k both sides speak, capped at most.
+func (c *brokerConn) version(k protocol.APIKey, ours protocol.VersionRange) (int16, error) {
+	theirs, ok := c.versions[k]
+	v := min(ours.Max, theirs.Max)
+	if !ok || v < max(ours.Min, theirs.Min) {
+		return 0, &NetworkError{Addr: c.addr, Err: fmt.Errorf("no common version of %s (broker: %v, kwire: %v)", k, theirs, ours)}
+	}
+	return v, nil
+}
+
+// roundTrip sends one request and waits for its answer, or ctx.
+func (c *brokerConn) roundTrip(ctx context.Context, version int16, req, resp protocol.Message) error {
+	done := make(chan struct{})
+	cl := &call{key: req.Key(), version: version, body: req, resp: resp, done: func(*call) { close(done) }}
+	c.send(cl)
+	select {
+	case <-done:
+		return cl.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// send hands cl to the writer; its done runs when it is answered or fails.
+func (c *brokerConn) send(cl *call) {
+	cl.conn = c
+	select {
+	case c.writes <- cl:
+	case <-c.quit:
+		cl.err = c.closedErr()
+		cl.done(cl)
+	}
+}
+
+// enqueue adds cl to the calls awaiting an answer, unless the connection closed.
+func (c *brokerConn) enqueue(cl *call) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	if c.tail == nil {
+		c.head = cl
+	} else {
+		c.tail.next = cl
+	}
+	c.tail = cl
+	c.pending.Signal()
+	return true
+}
+
+// writeLoop writes requests in the order they are handed over, until the connection closes. A
+// call that awaits an answer joins the queue of those just before it is written, so the queue is
+// in the order the broker answers; one that expects none (acks=0) is done once written.
+func (c *brokerConn) writeLoop() {
+	var buf []byte
+	var corr int32
+	for {
+		var cl *call
+		select {
+		case cl = <-c.writes:
+		case <-c.quit:
+			return
+		}
+		corr++
+		cl.corr = corr
+		cl.deadline = time.Now().Add(c.timeout)
+		if cl.resp != nil && !c.enqueue(cl) {
+			cl.err = c.closedErr()
+			cl.done(cl)
+			return
+		}
+		id := c.clientID
+		buf = protocol.AppendRequest(buf[:0], &protocol.RequestHeader{APIKey: cl.key, APIVersion: cl.version, CorrelationID: corr, ClientID: &id}, cl.body)
+		cl.sentAt = time.Now()
+		c.nc.SetWriteDeadline(cl.deadline)
+		_, err := c.nc.Write(buf)
+		if err != nil {
+			err = &NetworkError{Addr: c.addr, Err: err}
+			c.close(err)
+		}
+		if cl.resp == nil {
+			cl.err = err
+			cl.done(cl)
+		}
+	}
+}
+
+// closedErr is the error the connection closed with, or nil.
+func (c *brokerConn) closedErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return c.closeErr
+	}
+	return nil
+}
+
+// readLoop reads answers and hands each to the oldest call awaiting one. A call that is not
+// answered by its deadline closes the connection, as the Java client does.
+func (c *brokerConn) readLoop() {
+	r := bufio.NewReaderSize(c.nc, 64<<10)
+	for {
+		cl := c.oldest()
+		if cl == nil {
+			return
+		}
+		c.nc.SetReadDeadline(cl.deadline)
+		frame, err := readResponse(r)
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+				err = errConnClosed
+			} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				err = fmt.Errorf("no answer to %s within request.timeout.ms (%v)", cl.key, c.timeout)
+			}
+			c.close(&NetworkError{Addr: c.addr, Err: err})
+			return
+		}
+		if !c.pop(cl) {
+			return // the connection closed meanwhile and failed cl
+		}
+		corr, body, err := protocol.ReadResponseHeader(frame, cl.key, cl.version)
+		if err == nil && corr != cl.corr {
+			err = fmt.Errorf("correlation id %d, expected %d", corr, cl.corr)
+		}
+		if err == nil {
+			err = cl.resp.Decode(body, cl.version)
+		}
+		if err != nil {
+			err = &NetworkError{Addr: c.addr, Err: fmt.Errorf("%s v%d response: %w", cl.key, cl.version, err)}
+			cl.err = err
+			cl.done(cl)
+			c.close(err)
+			return
+		}
+		cl.done(cl)
+	}
+}
+
+// oldest waits for a call awaiting an answer and returns it, or nil once the connection closed.
+func (c *brokerConn) oldest() *call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.head == nil && !c.closed {
+		c.pending.Wait()
+	}
+	return c.head
+}
+
+// pop removes cl, the oldest call awaiting an answer, and reports whether it was still there:
+// a close in between has already failed it.
+func (c *brokerConn) pop(cl *call) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.head != cl {
+		return false
+	}
+	c.head = cl.next
+	if c.head == nil {
+		c.tail = nil
+	}
+	return true
+}
+
+// readResponse reads one size-prefixed response.
+func readResponse(r *bufio.Reader) ([]byte, error) {
+	var prefix [4]byte
+	if _, err := io.ReadFull(r, prefix[:]); err != nil {
+		return nil, err
+	}
+	size := binary.BigEndian.Uint32(prefix[:])
+	if size < 4 || size > maxResponseSize {
+		return nil, fmt.Errorf("response size %d outside 4..%d", size, maxResponseSize)
+	}
+	frame := make([]byte, size)
+	_, err := io.ReadFull(r, frame)
+	return frame, err
+}
+
+// close shuts the connection with err and fails every call awaiting an answer. Later sends fail
+// at once. It is safe to call more than once.
+func (c *brokerConn) close(err error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed, c.closeErr = true, err
+	failed := c.head
+	c.head, c.tail = nil, nil
+	c.pending.Broadcast()
+	c.mu.Unlock()
+	close(c.quit)
+	c.nc.Close()
+	for cl := failed; cl != nil; {
+		next := cl.next
+		cl.err = err
+		cl.done(cl)
+		cl = next
+	}
+}
+
+// isClosed reports whether the connection has closed.
+func (c *brokerConn) isClosed() bool { return c.closedErr() != nil }

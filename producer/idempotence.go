@@ -1,0 +1,92 @@
+package producer
+
+import (
+	"context"
+	"math"
+
+	"github.com/kwire-dev/kwire/wire"
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// initProducerIDVersions: v3 is the first that bumps an epoch (KIP-360); v5 the last Kafka 3.9
+// and 4.0 serve without transactions' two-phase commit.
+var initProducerIDVersions = protocol.VersionRange{Min: 0, Max: 5}
+
+// initProducerID asks for a producer id, or for a new epoch of the current one once nothing is in
+// flight, unless a request is already out.
+func (s *sender) initProducerID() {
+	if s.pidPending {
+		return
+	}
+	for _, slot := range s.brokers {
+		if slot.inflight > 0 {
+			return
+		}
+	}
+	s.pidPending = true
+	id, epoch := s.pid, s.epoch
+	go func() {
+		r := s.p.requestProducerID(s.p.ctx, id, epoch)
+		s.mu.Lock()
+		s.pidDone = &r
+		s.mu.Unlock()
+		s.notify()
+	}()
+}
+
+// requestProducerID sends InitProducerId to any broker: for a new id, or (id >= 0) a new epoch.
+func (p *Producer) requestProducerID(ctx context.Context, id int64, epoch int16) pidResult {
+	conn, err := p.meta.connection(ctx)
+	if err != nil {
+		return pidResult{err: err}
+	}
+	v, err := conn.version(protocol.KeyInitProducerID, initProducerIDVersions)
+	if err != nil {
+		return pidResult{err: err}
+	}
+	req := &protocol.InitProducerIDRequest{TransactionTimeoutMs: math.MaxInt32, ProducerID: -1, ProducerEpoch: -1}
+	if v >= 3 && id >= 0 {
+		req.ProducerID, req.ProducerEpoch = id, epoch
+	}
+	resp := new(protocol.InitProducerIDResponse)
+	if err := conn.roundTrip(ctx, v, req, resp); err != nil {
+		return pidResult{err: err}
+	}
+	if err := kerr.ForCode(resp.ErrorCode); err != nil {
+		return pidResult{err: err}
+	}
+	return pidResult{id: resp.ProducerID, epoch: resp.ProducerEpoch}
+}
+
+// gotProducerID takes a new producer id or epoch. After an epoch bump every partition's
+// sequences restart at 0, and batches already numbered are renumbered in their queue order.
+func (s *sender) gotProducerID(r *pidResult) {
+	s.pidPending = false
+	if r.err != nil {
+		s.p.logf("InitProducerId failed", "err", r.err)
+		s.p.meta.refresh()
+		return
+	}
+	s.pid, s.epoch = r.id, r.epoch
+	if !s.needBump {
+		return
+	}
+	s.needBump = false
+	s.p.mu.RLock()
+	parts := s.p.partitions
+	s.p.mu.RUnlock()
+	for _, ps := range parts {
+		ps.nextSeq, ps.lastAcked = 0, -1
+		ps.mu.Lock()
+		for _, b := range ps.queue {
+			if b.data == nil {
+				break
+			}
+			b.seq = ps.nextSeq
+			ps.nextSeq = addSequence(ps.nextSeq, b.records)
+			wire.SetProducerState(b.data, s.pid, s.epoch, b.seq)
+		}
+		ps.mu.Unlock()
+	}
+}

@@ -1,0 +1,234 @@
+package producer
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kwire-dev/kwire/mockbroker"
+	"github.com/kwire-dev/kwire/wire"
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// testConfig is a config for a cluster with short timeouts, so failing tests fail fast.
+func testConfig(c *mockbroker.Cluster) Config {
+	cfg := DefaultConfig()
+	cfg.BootstrapServers = c.Addrs()
+	cfg.RetryBackoff = 5 * time.Millisecond
+	cfg.RetryBackoffMax = 50 * time.Millisecond
+	cfg.RequestTimeout = 2 * time.Second
+	cfg.DeliveryTimeout = 20 * time.Second
+	cfg.MaxBlock = 10 * time.Second
+	return cfg
+}
+
+func newTestProducer(t *testing.T, cfg Config) *Producer {
+	t.Helper()
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close(context.Background()) })
+	return p
+}
+
+// sendNumbered sends n records whose values are "0".."n-1" to topic, keyed by key(i) (nil: no
+// key), and waits for all of them; it fails the test on any error.
+func sendNumbered(t *testing.T, p *Producer, topic string, n int, key func(int) []byte) []Metadata {
+	t.Helper()
+	ctx := context.Background()
+	mds := make([]Metadata, n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for i := range n {
+		wg.Add(1)
+		var k []byte
+		if key != nil {
+			k = key(i)
+		}
+		err := p.Send(ctx, &Record{Topic: topic, Key: k, Value: []byte(strconv.Itoa(i))}, func(md Metadata, err error) {
+			defer wg.Done()
+			mds[i] = md
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("record %d: %w", i, err))
+				mu.Unlock()
+			}
+		})
+		if err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	if err := p.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("%d records failed, first: %v", len(errs), errs[0])
+	}
+	return mds
+}
+
+// checkExactlyOnceInOrder reads every partition of topic and requires values 0..n-1 each exactly
+// once, increasing within each partition.
+func checkExactlyOnceInOrder(t *testing.T, c *mockbroker.Cluster, topic string, partitions int32, n int) {
+	t.Helper()
+	seen := make([]int, n)
+	for p := range partitions {
+		recs, err := c.Records(topic, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := -1
+		for _, r := range recs {
+			v, err := strconv.Atoi(string(r.Value))
+			if err != nil || v < 0 || v >= n {
+				t.Fatalf("partition %d: unexpected value %q", p, r.Value)
+			}
+			seen[v]++
+			if v <= last {
+				t.Fatalf("partition %d: %d after %d: reordered", p, v, last)
+			}
+			last = v
+		}
+	}
+	for v, count := range seen {
+		if count != 1 {
+			t.Fatalf("record %d stored %d times", v, count)
+		}
+	}
+}
+
+func TestProduceHappyPath(t *testing.T) {
+	for _, codec := range wire.Codecs {
+		t.Run(codec.String(), func(t *testing.T) {
+			c := mockbroker.NewTestCluster(t, mockbroker.NumBrokers(3), mockbroker.Topic("t", 6))
+			cfg := testConfig(c)
+			cfg.Compression = codec
+			p := newTestProducer(t, cfg)
+			mds := sendNumbered(t, p, "t", 5000, func(i int) []byte { return []byte{byte(i % 7)} })
+			checkExactlyOnceInOrder(t, c, "t", 6, 5000)
+			for i, md := range mds {
+				if md.Offset < 0 || md.Partition != KeyPartition([]byte{byte(i % 7)}, 6) {
+					t.Fatalf("record %d: %+v", i, md)
+				}
+			}
+			batches, _ := c.Batches("t", 0)
+			var h wire.RecordBatch
+			if _, err := h.Decode(batches[0]); err != nil || h.Attributes.Codec() != codec || h.ProducerID < 0 || h.BaseSequence != 0 {
+				t.Fatalf("first stored batch: %+v, %v", h.BatchHeader, err)
+			}
+			if s := p.Stats(); s.Delivered != 5000 || s.Failed != 0 {
+				t.Fatalf("stats: %+v", s)
+			}
+		})
+	}
+}
+
+func TestProduceSyncAutoCreatesTopic(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.DefaultPartitions(3))
+	p := newTestProducer(t, testConfig(c))
+	md, err := p.SendSync(context.Background(), &Record{Topic: "new", Value: []byte("v"), Partition: ToPartition(2)})
+	if err != nil || md.Partition != 2 || md.Offset != 0 {
+		t.Fatalf("%+v, %v", md, err)
+	}
+	parts, err := p.PartitionsFor(context.Background(), "new")
+	if err != nil || len(parts) != 3 {
+		t.Fatalf("PartitionsFor: %v, %v", parts, err)
+	}
+}
+
+// TestIdempotenceUnderFaults: lost acknowledgements, dropped connections and retriable errors make
+// the producer retry, and with idempotence every record still lands once, in order.
+func TestIdempotenceUnderFaults(t *testing.T) {
+	for _, f := range []mockbroker.Fault{
+		{API: protocol.KeyProduce, Action: mockbroker.DropAfterHandling, Times: 3},
+		{API: protocol.KeyProduce, Action: mockbroker.TimeoutAfterHandling, Times: 3},
+		{API: protocol.KeyProduce, Action: mockbroker.DropBeforeHandling, Times: 3},
+		{API: protocol.KeyProduce, Action: mockbroker.RespondWithError, ErrorCode: kerr.NotLeaderOrFollower.Code, Times: 3},
+		{API: protocol.KeyProduce, Action: mockbroker.RespondWithError, ErrorCode: kerr.NotEnoughReplicas.Code, Times: 3},
+	} {
+		t.Run(fmt.Sprintf("%v-%d", f.Action, f.ErrorCode), func(t *testing.T) {
+			c := mockbroker.NewTestCluster(t, mockbroker.NumBrokers(2), mockbroker.Topic("t", 4))
+			cfg := testConfig(c)
+			cfg.BatchSize = 1024 // many batches, several in flight
+			p := newTestProducer(t, cfg)
+			sendNumbered(t, p, "warm-up", 200, nil) // connections and the producer id
+			c.Inject(f)
+			sendNumbered(t, p, "t", 3000, nil)
+			checkExactlyOnceInOrder(t, c, "t", 4, 3000)
+			if s := p.Stats(); s.Retries == 0 {
+				t.Fatalf("no retries: %+v", s)
+			}
+		})
+	}
+}
+
+// TestLostAcksDuplicateWithoutIdempotence: without idempotence a lost acknowledgement makes the
+// retry write the records again; nothing is lost, but duplicates appear, which is why
+// idempotence exists.
+func TestLostAcksDuplicateWithoutIdempotence(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	cfg := testConfig(c)
+	cfg.Idempotence = Off
+	p := newTestProducer(t, cfg)
+	sendNumbered(t, p, "warm-up", 10, nil)
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.TimeoutAfterHandling, Times: 1})
+	sendNumbered(t, p, "t", 100, nil)
+	recs, _ := c.Records("t", 0)
+	seen := map[string]int{}
+	for _, r := range recs {
+		seen[string(r.Value)]++
+	}
+	if len(seen) != 100 || len(recs) <= 100 {
+		t.Fatalf("%d distinct of 100 records, %d stored: want all, with duplicates", len(seen), len(recs))
+	}
+}
+
+func TestAcksNone(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 2))
+	cfg := testConfig(c)
+	cfg.Acks = AcksNone
+	p := newTestProducer(t, cfg)
+	mds := sendNumbered(t, p, "t", 1000, nil)
+	if mds[0].Offset != -1 {
+		t.Fatalf("acks=0 reported offset %d", mds[0].Offset)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		a, _ := c.Records("t", 0)
+		b, _ := c.Records("t", 1)
+		if len(a)+len(b) == 1000 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d records stored, want 1000", len(a)+len(b))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	cfg := testConfig(c)
+	cfg.MaxRequestSize = 1000
+	p := newTestProducer(t, cfg)
+	if err := p.Send(context.Background(), &Record{Topic: "t", Value: make([]byte, 2000)}, nil); err == nil {
+		t.Fatal("a record over max.request.size was accepted")
+	}
+	if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte("x"), Partition: ToPartition(5)}, nil); err == nil {
+		t.Fatal("a record for a missing partition was accepted")
+	}
+	p.Close(context.Background())
+	if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte("x")}, nil); err != ErrClosed {
+		t.Fatalf("send after close: %v", err)
+	}
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+}

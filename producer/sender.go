@@ -1,0 +1,539 @@
+package producer
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/kwire-dev/kwire/wire"
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// produceVersions are the Produce versions the producer sends: v3 is the first with record batches,
+// v12 the last that names topics rather than their ids.
+var produceVersions = protocol.VersionRange{Min: 3, Max: 12}
+
+// idle is how long the sender sleeps when nothing is due; sends and completions wake it sooner.
+const idle = 50 * time.Millisecond
+
+// sender is the producer's one background goroutine that moves batches: it closes batches whose
+// linger passed, groups ready ones by leader into produce requests, and handles the answers:
+// completions, retries, splits and, for idempotence, producer ids and epoch bumps. Everything
+// below mu is touched only from that goroutine.
+type sender struct {
+	p   *Producer
+	cfg *Config
+
+	mu      sync.Mutex
+	done    []*call       // answered calls, waiting for the sender
+	signal  chan struct{} // something was added to done, or a dial or InitProducerId finished
+	dialed  []dialResult
+	pidDone *pidResult
+
+	brokers map[int32]*brokerSlot
+
+	pid        int64
+	epoch      int16
+	pidPending bool
+	needBump   bool // sequences must restart under a new epoch before anything more is sent
+}
+
+// brokerSlot is the sender's connection to one broker and what limits sending to it.
+type brokerSlot struct {
+	id             int32
+	conn           *brokerConn
+	dialing        bool
+	dialAfter      time.Time // reconnect backoff
+	inflight       int
+	throttledUntil time.Time
+}
+
+type dialResult struct {
+	id   int32
+	conn *brokerConn
+	err  error
+}
+
+type pidResult struct {
+	id    int64
+	epoch int16
+	err   error
+}
+
+func newSender(p *Producer) *sender {
+	return &sender{p: p, cfg: &p.cfg, signal: make(chan struct{}, 1), brokers: map[int32]*brokerSlot{}, pid: -1, epoch: -1}
+}
+
+// notify wakes the sender loop from another goroutine.
+func (s *sender) notify() {
+	select {
+	case s.signal <- struct{}{}:
+	default:
+	}
+}
+
+// run moves batches until ctx ends.
+func (s *sender) run(ctx context.Context) {
+	timer := time.NewTimer(idle)
+	defer timer.Stop()
+	for {
+		s.handleEvents()
+		next := s.drain(time.Now())
+		timer.Reset(max(time.Until(next), 0))
+		select {
+		case <-ctx.Done():
+			for _, b := range s.brokers {
+				if b.conn != nil {
+					b.conn.close(ErrClosed)
+				}
+			}
+			return
+		case <-s.p.wake:
+		case <-s.signal:
+		case <-timer.C:
+		}
+	}
+}
+
+// handleEvents takes in what other goroutines finished: answered calls, dials, producer ids.
+func (s *sender) handleEvents() {
+	s.mu.Lock()
+	done, dialed, pid := s.done, s.dialed, s.pidDone
+	s.done, s.dialed, s.pidDone = nil, nil, nil
+	s.mu.Unlock()
+	for _, d := range dialed {
+		slot := s.brokers[d.id]
+		slot.dialing = false
+		if d.err != nil {
+			slot.dialAfter = time.Now().Add(s.cfg.RetryBackoff)
+			s.p.logf("cannot connect to broker", "broker", d.id, "err", d.err)
+			s.p.meta.refresh()
+			continue
+		}
+		slot.conn = d.conn
+	}
+	if pid != nil {
+		s.gotProducerID(pid)
+	}
+	for _, cl := range done {
+		s.complete(cl)
+	}
+}
+
+// drain sends what is ready and returns when it next needs to look.
+func (s *sender) drain(now time.Time) time.Time {
+	next := now.Add(idle)
+	if s.cfg.Idempotence != Off && (s.pid < 0 || s.needBump) {
+		s.initProducerID()
+		if s.pid < 0 || s.needBump {
+			return next
+		}
+	}
+	view := s.p.meta.current()
+	s.p.mu.RLock()
+	parts, flushing := s.p.partitions, s.p.flushing > 0 || s.p.closed.Load()
+	s.p.mu.RUnlock()
+	requests := map[int32]*produceBuild{}
+	for _, ps := range parts {
+		b, wake := s.take(ps, now, flushing, view, requests)
+		if wake.Before(next) {
+			next = wake
+		}
+		if b == nil {
+			continue
+		}
+		leader := view.topics[ps.tp.topic].leaders[ps.tp.partition]
+		build := requests[leader]
+		if build == nil {
+			build = &produceBuild{}
+			requests[leader] = build
+		}
+		if err := s.prepare(b); err != nil {
+			s.fail(b, err)
+			continue
+		}
+		build.add(b)
+		if build.size >= s.cfg.MaxRequestSize-len(b.data) {
+			s.dispatch(leader, build)
+			delete(requests, leader) // the next request to it waits for an in-flight slot
+		}
+	}
+	for leader, build := range requests {
+		if len(build.batches) > 0 {
+			s.dispatch(leader, build)
+		}
+	}
+	return next
+}
+
+// take closes ps's open batch if its linger is over and returns the batch to send now, if any,
+// and when to look at ps again.
+func (s *sender) take(ps *partitionState, now time.Time, flushing bool, view *clusterView, requests map[int32]*produceBuild) (*batch, time.Time) {
+	wake := now.Add(idle)
+	var expired []*batch
+	defer func() {
+		for _, b := range expired {
+			s.fail(b, &DeliveryTimeoutError{Topic: ps.tp.topic, Partition: ps.tp.partition, Timeout: s.cfg.DeliveryTimeout})
+		}
+	}()
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.open != nil {
+		if end := ps.open.created.Add(s.cfg.Linger); flushing || !now.Before(end) {
+			s.p.closeOpen(ps)
+		} else {
+			wake = end
+		}
+	}
+	for len(ps.queue) > 0 && now.Sub(ps.queue[0].created) >= s.cfg.DeliveryTimeout {
+		expired = append(expired, ps.queue[0])
+		ps.queue = ps.queue[1:]
+	}
+	if len(ps.queue) == 0 {
+		return nil, wake
+	}
+	head := ps.queue[0]
+	switch {
+	case head.retryAt.After(now):
+		return nil, head.retryAt
+	case s.cfg.Idempotence != Off && ps.retrying && ps.inflight > 0:
+		return nil, wake
+	}
+	tv := view.topics[ps.tp.topic]
+	if tv == nil || int(ps.tp.partition) >= len(tv.leaders) || tv.leaders[ps.tp.partition] < 0 {
+		s.p.meta.refresh()
+		return nil, wake
+	}
+	leader := tv.leaders[ps.tp.partition]
+	if _, started := requests[leader]; !started && !s.ready(leader, view, now) {
+		return nil, wake
+	}
+	ps.queue = ps.queue[1:]
+	ps.inflight++
+	return head, wake
+}
+
+// ready reports whether a new request may go to broker id now, connecting to it if need be.
+func (s *sender) ready(id int32, view *clusterView, now time.Time) bool {
+	slot := s.brokers[id]
+	if slot == nil {
+		slot = &brokerSlot{id: id}
+		s.brokers[id] = slot
+	}
+	if slot.conn != nil && slot.conn.isClosed() {
+		slot.conn = nil
+	}
+	if slot.conn == nil {
+		if addr, ok := view.brokers[id]; ok && !slot.dialing && !now.Before(slot.dialAfter) {
+			slot.dialing = true
+			go func() {
+				conn, err := s.p.dial(s.p.ctx, addr)
+				s.mu.Lock()
+				s.dialed = append(s.dialed, dialResult{id, conn, err})
+				s.mu.Unlock()
+				s.notify()
+			}()
+		}
+		return false
+	}
+	return slot.inflight < s.cfg.MaxInFlight && !now.Before(slot.throttledUntil)
+}
+
+// prepare finishes a batch the first time it is sent: its header, its producer id, epoch and
+// sequence when idempotent, and its compression.
+func (s *sender) prepare(b *batch) error {
+	if b.data != nil {
+		s.p.stats.retries.Add(1)
+		return nil
+	}
+	h := wire.BatchHeader{PartitionLeaderEpoch: -1, ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1}
+	h.Attributes = h.Attributes.WithCodec(s.cfg.Compression)
+	if s.cfg.Idempotence != Off {
+		ps := b.ps
+		b.seq = ps.nextSeq
+		ps.nextSeq = addSequence(ps.nextSeq, b.records)
+		h.ProducerID, h.ProducerEpoch, h.BaseSequence = s.pid, s.epoch, b.seq
+	}
+	uncompressed := b.builder.Size()
+	data, err := b.builder.Finish(nil, h, s.cfg.level())
+	if err != nil {
+		return err
+	}
+	if s.cfg.Compression != wire.CodecNone {
+		s.p.bufs.put(b.buf)
+		b.buf = nil
+	}
+	b.data = data
+	s.p.stats.batches.Add(1)
+	s.p.stats.batchBytes.Add(int64(len(data)))
+	s.p.stats.uncompressed.Add(int64(uncompressed))
+	return nil
+}
+
+// addSequence adds n to a sequence number, wrapping past MaxInt32 to 0 as Kafka does.
+func addSequence(seq int32, n int32) int32 {
+	return int32((int64(seq) + int64(n)) % (math.MaxInt32 + 1))
+}
+
+// produceBuild gathers the batches of one produce request.
+type produceBuild struct {
+	batches []*batch
+	size    int
+}
+
+func (pb *produceBuild) add(b *batch) {
+	pb.batches = append(pb.batches, b)
+	pb.size += len(b.data)
+}
+
+// dispatch sends a produce request with the gathered batches to broker id.
+func (s *sender) dispatch(id int32, build *produceBuild) {
+	slot := s.brokers[id]
+	version, err := slot.conn.version(protocol.KeyProduce, produceVersions)
+	if err != nil {
+		for _, b := range build.batches {
+			s.retryOrFail(b, err, time.Now())
+		}
+		return
+	}
+	req := &protocol.ProduceRequest{Acks: int16(s.cfg.Acks), TimeoutMs: int32(s.cfg.RequestTimeout / time.Millisecond)}
+	topicIndex := map[string]int{}
+	for _, b := range build.batches {
+		i, ok := topicIndex[b.ps.tp.topic]
+		if !ok {
+			i = len(req.TopicData)
+			topicIndex[b.ps.tp.topic] = i
+			req.TopicData = append(req.TopicData, protocol.ProduceTopic{Name: b.ps.tp.topic})
+		}
+		req.TopicData[i].PartitionData = append(req.TopicData[i].PartitionData, protocol.ProducePartition{Index: b.ps.tp.partition, Records: b.data})
+	}
+	cl := &call{key: protocol.KeyProduce, version: version, body: req, batches: build.batches, done: s.answered}
+	if s.cfg.Acks != AcksNone {
+		cl.resp = new(protocol.ProduceResponse)
+	}
+	slot.inflight++
+	s.p.stats.inflight.Add(1)
+	slot.conn.send(cl)
+}
+
+// answered hands a finished call to the sender loop; it runs on the connection's goroutines.
+func (s *sender) answered(cl *call) {
+	s.mu.Lock()
+	s.done = append(s.done, cl)
+	s.mu.Unlock()
+	s.notify()
+}
+
+// complete handles a produce call's outcome, batch by batch.
+func (s *sender) complete(cl *call) {
+	now := time.Now()
+	for _, slot := range s.brokers {
+		if slot.conn == cl.conn {
+			slot.inflight--
+		}
+	}
+	s.p.stats.inflight.Add(-1)
+	if !cl.sentAt.IsZero() {
+		s.p.stats.noteLatency(now.Sub(cl.sentAt))
+	}
+	if cl.err != nil {
+		s.p.stats.noteError("NETWORK")
+		for _, b := range cl.batches {
+			s.retryOrFail(b, cl.err, now)
+		}
+		return
+	}
+	if cl.resp == nil { // acks=0
+		for _, b := range cl.batches {
+			s.succeed(b, -1, -1)
+		}
+		return
+	}
+	resp := cl.resp.(*protocol.ProduceResponse)
+	if resp.ThrottleTimeMs > 0 {
+		for _, slot := range s.brokers {
+			if slot.conn == cl.conn {
+				slot.throttledUntil = now.Add(time.Duration(resp.ThrottleTimeMs) * time.Millisecond)
+			}
+		}
+	}
+	for _, b := range cl.batches {
+		pr, ok := findPartition(resp, b.ps.tp)
+		if !ok {
+			s.retryOrFail(b, &NetworkError{Addr: cl.conn.addr, Err: errors.New("produce response without the partition")}, now)
+			continue
+		}
+		s.outcome(b, pr, now)
+	}
+}
+
+// findPartition finds tp's answer in a produce response.
+func findPartition(resp *protocol.ProduceResponse, tp topicPartition) (*protocol.ProducePartitionResponse, bool) {
+	for i := range resp.Responses {
+		t := &resp.Responses[i]
+		if t.Name != tp.topic {
+			continue
+		}
+		for j := range t.PartitionResponses {
+			if t.PartitionResponses[j].Index == tp.partition {
+				return &t.PartitionResponses[j], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// outcome applies one partition's answer to its batch.
+func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now time.Time) {
+	err := kerr.ForCode(pr.ErrorCode)
+	switch {
+	case err == nil:
+		s.succeed(b, pr.BaseOffset, pr.LogAppendTimeMs)
+		return
+	case errors.Is(err, kerr.DuplicateSequenceNumber):
+		s.succeed(b, -1, -1)
+		return
+	}
+	s.p.stats.noteError(err.(*kerr.Error).Name)
+	idempotent := s.cfg.Idempotence != Off
+	switch {
+	case idempotent && (errors.Is(err, kerr.OutOfOrderSequenceNumber) || errors.Is(err, kerr.UnknownProducerID)):
+		if b.seq == addSequence(b.ps.lastAcked, 1) || b.ps.lastAcked < 0 && b.seq == 0 {
+			// The broker lost the producer's state for the partition (KIP-360): restart the
+			// sequences under a new epoch and send again.
+			s.needBump = true
+		}
+		s.retry(b, err, now)
+	default:
+		if kerr.IsRetriable(err) && pr.CurrentLeader == nil {
+			s.p.meta.refresh()
+		}
+		s.retryOrFail(b, err, now)
+	}
+}
+
+// retryOrFail sends a batch again after a backoff if err allows it and time remains, and fails
+// it otherwise.
+func (s *sender) retryOrFail(b *batch, err error, now time.Time) {
+	var ne *NetworkError
+	retriable := errors.As(err, &ne) || kerr.IsRetriable(err)
+	if !retriable || b.attempts >= s.cfg.Retries || now.Sub(b.created) >= s.cfg.DeliveryTimeout {
+		b.ps.inflight--
+		if retriable {
+			err = &DeliveryTimeoutError{Topic: b.ps.tp.topic, Partition: b.ps.tp.partition, Timeout: s.cfg.DeliveryTimeout, Last: err}
+		}
+		if b.seq >= 0 {
+			s.needBump = true // a sequence gap: later batches need a new epoch
+		}
+		s.fail(b, err)
+		return
+	}
+	if ne != nil {
+		s.p.meta.refresh()
+	}
+	s.retry(b, err, now)
+}
+
+// retry puts a batch back in its partition's queue, in sequence order, to go again after the
+// backoff.
+func (s *sender) retry(b *batch, err error, now time.Time) {
+	ps := b.ps
+	ps.inflight--
+	b.attempts++
+	b.retryAt = now.Add(s.backoff(b.attempts))
+	s.p.logf("retrying batch", "topic", ps.tp.topic, "partition", ps.tp.partition, "attempt", b.attempts, "err", err)
+	ps.mu.Lock()
+	i := 0
+	for i < len(ps.queue) && ps.queue[i].seq >= 0 && ps.queue[i].seq < b.seq {
+		i++
+	}
+	ps.queue = append(ps.queue, nil)
+	copy(ps.queue[i+1:], ps.queue[i:])
+	ps.queue[i] = b
+	ps.mu.Unlock()
+	ps.retrying = true
+}
+
+// backoff is the wait before attempt n: retry.backoff.ms doubling up to retry.backoff.max.ms,
+// with 20% jitter, as the Java client does.
+func (s *sender) backoff(attempt int) time.Duration {
+	d := float64(s.cfg.RetryBackoff) * math.Pow(2, float64(attempt-1))
+	d = min(d, float64(max(s.cfg.RetryBackoffMax, s.cfg.RetryBackoff)))
+	return time.Duration(d * (0.8 + 0.4*rand.Float64()))
+}
+
+// succeed completes a batch that the broker wrote at baseOffset (-1 if unknown).
+func (s *sender) succeed(b *batch, baseOffset, logAppendTime int64) {
+	ps := b.ps
+	ps.inflight--
+	if b.seq >= 0 {
+		ps.lastAcked = addSequence(b.seq, b.records-1)
+	}
+	if ps.retrying && ps.inflight == 0 {
+		ps.mu.Lock()
+		ps.retrying = len(ps.queue) > 0 && ps.queue[0].attempts > 0
+		ps.mu.Unlock()
+	}
+	for _, e := range b.entries {
+		md := Metadata{Topic: ps.tp.topic, Partition: ps.tp.partition, Offset: -1, Timestamp: time.UnixMilli(e.ts)}
+		if baseOffset >= 0 {
+			md.Offset = baseOffset + int64(e.delta)
+		}
+		if logAppendTime >= 0 {
+			md.Timestamp = time.UnixMilli(logAppendTime)
+		}
+		e.cb(md, nil)
+	}
+	s.p.stats.delivered.Add(int64(b.records))
+	s.p.finish(b)
+}
+
+// fail completes a batch with err for each of its records.
+func (s *sender) fail(b *batch, err error) {
+	for _, e := range b.entries {
+		e.cb(Metadata{Topic: b.ps.tp.topic, Partition: b.ps.tp.partition, Offset: -1}, err)
+	}
+	s.p.stats.failed.Add(int64(b.records))
+	s.p.logf("records failed", "topic", b.ps.tp.topic, "partition", b.ps.tp.partition, "records", b.records, "err", err)
+	s.p.finish(b)
+}
+
+// failAll fails every incomplete batch; the sender has stopped.
+func (s *sender) failAll(err error) {
+	s.p.mu.Lock()
+	left := make([]*batch, 0, len(s.p.incomplete))
+	for b := range s.p.incomplete {
+		left = append(left, b)
+	}
+	s.p.mu.Unlock()
+	for _, b := range left {
+		s.fail(b, err)
+	}
+}
+
+// finish releases a completed batch's memory and wakes those waiting for it.
+func (p *Producer) finish(b *batch) {
+	p.mu.Lock()
+	_, ok := p.incomplete[b]
+	delete(p.incomplete, b)
+	p.mu.Unlock()
+	if !ok {
+		return
+	}
+	if b.buf != nil {
+		p.bufs.put(b.buf)
+	}
+	p.mem.release(b.reserved)
+	close(b.done)
+}
+
+// logf logs a producer event at debug level.
+func (p *Producer) logf(msg string, args ...any) {
+	if p.cfg.Logger != nil {
+		p.cfg.Logger.Debug(msg, args...)
+	}
+}
