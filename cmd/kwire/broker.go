@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kwire-dev/kwire/mockbroker"
+)
+
+// brokerAbout is what kwire broker --help says the command does.
+const brokerAbout = `Runs kwire's mock Kafka cluster until SIGINT or SIGTERM, then closes every connection and exits
+0. Real clients (kcat, franz-go, sarama, the Java client) can produce to it and consume from it;
+records live in memory only.
+
+When the cluster is ready, kwire broker prints exactly one line on stdout:
+
+  ready HOST:PORT[,HOST:PORT...]
+
+the bootstrap addresses, one per broker. Broker i listens on the --listen port plus i (with
+port 0, each on a free port). Unknown topics are created on first use with --partitions
+partitions, unless --no-auto-create.
+`
+
+// brokerExamples are the command lines kwire broker --help shows.
+const brokerExamples = `  kwire broker
+  kwire broker --listen 127.0.0.1:0 --brokers 3 --topic orders:6 -v
+  kwire broker --kafka 4.0 --no-auto-create --topic events
+`
+
+// kafkaVersions are the version profiles --kafka chooses from.
+var kafkaVersions = map[string]mockbroker.VersionProfile{"3.9": mockbroker.Kafka39, "4.0": mockbroker.Kafka40}
+
+// brokerCommand defines kwire broker's flags and returns its action.
+func brokerCommand() (*cmdFlags, action) {
+	var (
+		listen       string
+		brokers      int
+		partitions   int
+		replication  int
+		noAutoCreate bool
+		verbose      bool
+		topics       topicFlags
+	)
+	kafka := newChoice("3.9", "4.0")
+	c := newCmdFlags("broker", "kwire broker [flags]", brokerAbout, brokerExamples)
+	c.fs.StringVar(&listen, "listen", "127.0.0.1:9092", "The first broker's address; broker i listens on its port plus i (default 127.0.0.1:9092).")
+	c.doc("listen", "l", "HOST:PORT", "--listen 127.0.0.1:0")
+	c.fs.IntVar(&brokers, "brokers", 1, "How many brokers the cluster runs (default 1).")
+	c.doc("brokers", "", "N", "--brokers 3")
+	c.fs.Var(&topics, "topic", "A topic to create at start, with PARTITIONS partitions (default --partitions); repeatable.")
+	c.doc("topic", "t", "NAME[:PARTITIONS]", "--topic orders:6")
+	c.fs.IntVar(&partitions, "partitions", 1, "The partition count of auto-created topics and of --topic without one (default 1).")
+	c.doc("partitions", "p", "N", "--partitions 4")
+	c.fs.IntVar(&replication, "replication-factor", 1, "How many replicas each partition reports (simulated; at most --brokers; default 1).")
+	c.doc("replication-factor", "", "N", "--replication-factor 3")
+	c.fs.BoolVar(&noAutoCreate, "no-auto-create", false, "Answer UNKNOWN_TOPIC_OR_PARTITION for unknown topics instead of creating them.")
+	c.doc("no-auto-create", "", "", "--no-auto-create")
+	c.fs.Var(kafka, "kafka", "The Kafka version whose API version ranges the brokers advertise: 3.9 or 4.0 (default 3.9).")
+	c.doc("kafka", "", "VERSION", "--kafka 4.0")
+	c.fs.BoolVar(&verbose, "verbose", false, "Log every request and response, and every connection, on stderr.")
+	c.doc("verbose", "v", "", "-v")
+	return c, func(args []string, s streams) error {
+		if len(args) > 0 {
+			return usageErrorf("unexpected argument %q", args[0])
+		}
+		if brokers < 1 || partitions < 1 || replication < 1 {
+			return usageErrorf("--brokers, --partitions and --replication-factor must be at least 1")
+		}
+		opts := []mockbroker.Option{
+			mockbroker.ListenAddr(listen), mockbroker.NumBrokers(brokers), mockbroker.DefaultPartitions(int32(partitions)),
+			mockbroker.ReplicationFactor(int16(replication)), mockbroker.AutoCreateTopics(!noAutoCreate),
+			mockbroker.Versions(kafkaVersions[kafka.value]),
+		}
+		for _, t := range topics {
+			n := t.partitions
+			if n == 0 {
+				n = int32(partitions)
+			}
+			opts = append(opts, mockbroker.Topic(t.name, n))
+		}
+		if verbose {
+			opts = append(opts, mockbroker.Logger(log.New(s.stderr, "", log.Ltime|log.Lmicroseconds)),
+				mockbroker.OnExchange(exchangeLogger(s.stderr)))
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return serveCluster(ctx, s.stdout, opts)
+	}
+}
+
+// serveCluster runs a cluster with opts, announces it on stdout, and closes it when ctx is done.
+func serveCluster(ctx context.Context, stdout io.Writer, opts []mockbroker.Option) error {
+	c, err := mockbroker.NewCluster(opts...)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(stdout, "ready %s\n", strings.Join(c.Addrs(), ",")); err != nil {
+		c.Close()
+		return err
+	}
+	<-ctx.Done()
+	return c.Close()
+}
+
+// exchangeLogger returns an OnExchange hook that writes one line per exchange to w.
+func exchangeLogger(w io.Writer) func(mockbroker.Exchange) {
+	l := log.New(w, "", log.Ltime|log.Lmicroseconds)
+	return func(e mockbroker.Exchange) {
+		client := ""
+		if e.Header.ClientID != nil {
+			client = *e.Header.ClientID
+		}
+		answer := "no response"
+		if e.ResponseBytes != nil {
+			answer = fmt.Sprintf("%d bytes back", len(e.ResponseBytes))
+		}
+		faults := ""
+		for _, f := range e.Faults {
+			faults += fmt.Sprintf(" [fault: %v]", f.Action)
+		}
+		l.Printf("broker %d conn %d client %q: %s v%d correlation %d, %d bytes -> %s in %v%s",
+			e.Broker, e.Conn, client, e.Header.APIKey, e.Header.APIVersion, e.Header.CorrelationID,
+			len(e.RequestBytes), answer, e.Took.Round(time.Microsecond), faults)
+	}
+}
+
+// topicFlags collects repeated --topic NAME[:PARTITIONS] flags.
+type topicFlags []topicFlag
+
+type topicFlag struct {
+	name       string
+	partitions int32 // 0: the --partitions default
+}
+
+// String lists the topics as given.
+func (t *topicFlags) String() string {
+	var parts []string
+	for _, f := range *t {
+		parts = append(parts, f.name)
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set adds one NAME[:PARTITIONS].
+func (t *topicFlags) Set(s string) error {
+	name, count, hasCount := strings.Cut(s, ":")
+	f := topicFlag{name: name}
+	if name == "" {
+		return fmt.Errorf("topic %q: empty name", s)
+	}
+	if hasCount {
+		n, err := strconv.ParseInt(count, 10, 32)
+		if err != nil || n < 1 {
+			return fmt.Errorf("topic %q: partitions must be a positive number", s)
+		}
+		f.partitions = int32(n)
+	}
+	*t = append(*t, f)
+	return nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/kwire-dev/kwire/internal/hexbytes"
+	"github.com/kwire-dev/kwire/wire"
+)
+
+// dissectAbout is what kwire dissect --help says the command does.
+const dissectAbout = `Reads one record batch, or several one after another as a Fetch response carries them, from FILE
+or stdin (FILE "-" or none), and prints every field: its name, indented by depth, its offset and
++length in bytes, and its value. The records of a compressed batch are shown decompressed, below
+the compressed blob; their offsets are into the decompressed bytes and marked "d:".
+
+The input is hex (as kwire batch writes it; white space, colons and 0x prefixes are ignored) or
+raw bytes, told apart by whether it holds only hex digits and separators; -i forces either.
+
+If the bytes stop making sense (truncated, a bad length, a CRC mismatch, corrupt compressed
+data), the tree is printed as far as it goes, the failing field is marked ERROR, and stderr names
+its path and offset; the exit status is then 1.
+`
+
+// dissectExamples are the command lines kwire dissect --help shows.
+const dissectExamples = `  printf 'a\nb\nc\n' | kwire batch --timestamp 0 | kwire dissect
+  kwire dissect batch.bin
+  kwire dissect -i raw -o json batch.bin
+`
+
+// dissectCommand defines kwire dissect's flags and returns its action.
+func dissectCommand() (*cmdFlags, action) {
+	input := newChoice("auto", "hex", "raw")
+	output := newChoice("text", "json")
+	c := newCmdFlags("dissect", "kwire dissect [flags] [FILE]", dissectAbout, dissectExamples)
+	c.fs.Var(input, "input", `How to read the input: auto (hex if it looks like hex, else raw), hex or raw (default auto).`)
+	c.doc("input", "i", "FORMAT", "-i raw")
+	c.fs.Var(output, "output", `How to print the fields: text (an aligned tree) or json (the tree as JSON, with each
+decompressed records section's bytes in base64 as "buffer") (default text).`)
+	c.doc("output", "o", "FORMAT", "-o json")
+	return c, func(args []string, s streams) error {
+		if len(args) > 1 {
+			return usageErrorf("unexpected argument %q: dissect reads one FILE", args[1])
+		}
+		name := "-"
+		if len(args) == 1 {
+			name = args[0]
+		}
+		data, err := readInput(name, s.stdin, input.value)
+		if err != nil {
+			return err
+		}
+		return writeDissection(s.stdout, wire.DissectRecordBatches(data), output.value)
+	}
+}
+
+// readInput reads the bytes to dissect from the file name, or stdin if name is "-", decoding hex if
+// format is hex, or auto and the data looks like hex.
+func readInput(name string, stdin io.Reader, format string) ([]byte, error) {
+	var data []byte
+	var err error
+	source := name
+	if name == "-" {
+		source = "stdin"
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if format == "hex" || format == "auto" && hexbytes.Looks(data) {
+		if data, err = hexbytes.Parse(string(data)); err != nil {
+			return nil, fmt.Errorf("%s: %w", source, err)
+		}
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%s: no bytes to dissect", source)
+	}
+	return data, nil
+}
+
+// writeDissection prints the dissection root, as far as it went, as text or json and then, if it
+// failed, returns a *failure saying where and why.
+func writeDissection(w io.Writer, root wire.Field, format string) error {
+	var err error
+	if format == "json" {
+		var out []byte
+		if out, err = json.MarshalIndent(root, "", "  "); err == nil {
+			_, err = w.Write(append(out, '\n'))
+		}
+	} else {
+		err = renderTree(w, &root)
+	}
+	if err != nil {
+		return err
+	}
+	if failed := locateFailure(&root); failed != nil {
+		return failed
+	}
+	return nil
+}
+
+// failure is where a dissection stopped: the first failed field none of whose own fields failed.
+type failure struct {
+	field        *wire.Field
+	path         []string // the names from below the root down to field
+	decompressed bool     // whether field's offset is into a decompressed records section
+}
+
+// Error names the field by its path, its offset, and why it failed.
+func (f *failure) Error() string {
+	where := fmt.Sprintf("offset %d", f.field.Offset)
+	if f.decompressed {
+		where = fmt.Sprintf("offset d:%d of the decompressed records", f.field.Offset)
+	}
+	return strings.Join(f.path, ".") + " at " + where + ": " + f.field.Err
+}
+
+// locateFailure returns where the dissection root stopped, or nil if it did not fail.
+func locateFailure(root *wire.Field) *failure {
+	if !root.Failed() {
+		return nil
+	}
+	at := &failure{field: root, path: []string{root.Name}}
+	for {
+		next := slices.IndexFunc(at.field.Children, func(c wire.Field) bool { return c.Failed() })
+		if next < 0 {
+			break
+		}
+		at.field = &at.field.Children[next]
+		at.path = append(at.path, at.field.Name)
+		at.decompressed = at.decompressed || at.field.Buffer != nil
+	}
+	if len(at.path) > 1 {
+		at.path = at.path[1:] // the root's name says nothing
+	}
+	return at
+}

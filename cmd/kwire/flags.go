@@ -1,0 +1,128 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// cmdFlags is a command's flag set and its help. A flag may have a one-letter alias beside its long
+// name (-z and --compression); help lists the flags in the order they were documented.
+type cmdFlags struct {
+	fs       *flag.FlagSet
+	synopsis string // e.g. "kwire batch [flags] < records"
+	about    string // what the command does, as paragraphs
+	examples string // command lines, one a line
+	docs     []flagDoc
+}
+
+// flagDoc is the help of one flag.
+type flagDoc struct {
+	long, short string
+	arg         string // the name of its value, e.g. CODEC; empty for a boolean flag
+	example     string // a use of the flag, e.g. "-z zstd"
+}
+
+// newCmdFlags returns an empty flag set for the command name.
+func newCmdFlags(name, synopsis, about, examples string) *cmdFlags {
+	fs := flag.NewFlagSet("kwire "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run reports errors and prints help itself
+	return &cmdFlags{fs: fs, synopsis: synopsis, about: about, examples: examples}
+}
+
+// doc documents the flag already defined as long, whose value is called arg, with an example of its
+// use, and defines short (unless empty) as another name for it.
+func (c *cmdFlags) doc(long, short, arg, example string) {
+	f := c.fs.Lookup(long)
+	if short != "" {
+		c.fs.Var(f.Value, short, f.Usage)
+	}
+	c.docs = append(c.docs, flagDoc{long: long, short: short, arg: arg, example: example})
+}
+
+// isSet reports whether the command line set the flag long, under either of its names.
+func (c *cmdFlags) isSet(long string) bool {
+	names := []string{long}
+	if i := slices.IndexFunc(c.docs, func(d flagDoc) bool { return d.long == long }); i >= 0 && c.docs[i].short != "" {
+		names = append(names, c.docs[i].short)
+	}
+	set := false
+	c.fs.Visit(func(f *flag.Flag) { set = set || slices.Contains(names, f.Name) })
+	return set
+}
+
+// parse parses args, whose flags and positional arguments may come in any order ("--" ends the
+// flags), and returns the positional arguments. The error is flag.ErrHelp for -h or --help, else a
+// *usageError.
+func (c *cmdFlags) parse(args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{err.Error()}
+		}
+		rest := c.fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// help is the command's help text: synopsis, description, every flag with an example, and
+// examples of whole command lines.
+func (c *cmdFlags) help() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "Usage: %s\n\n%s\nFlags:\n", c.synopsis, c.about)
+	for _, d := range c.docs {
+		names := "--" + d.long
+		if d.short != "" {
+			names = "-" + d.short + ", " + names
+		}
+		if d.arg != "" {
+			names += " " + d.arg
+		}
+		fmt.Fprintf(&sb, "  %s\n", names)
+		for line := range strings.Lines(c.fs.Lookup(d.long).Usage) {
+			fmt.Fprintf(&sb, "        %s", line)
+		}
+		fmt.Fprintf(&sb, "\n        Example: %s\n", d.example)
+	}
+	fmt.Fprintf(&sb, "  -h, --help\n        Print this help.\n\nExamples:\n%s", c.examples)
+	return sb.String()
+}
+
+// choice is a flag whose value is one of a fixed list of words.
+type choice struct {
+	value   string
+	allowed []string
+}
+
+// newChoice returns a choice among allowed, set to the first.
+func newChoice(allowed ...string) *choice { return &choice{value: allowed[0], allowed: allowed} }
+
+// String is the current value.
+func (c *choice) String() string {
+	if c == nil {
+		return ""
+	}
+	return c.value
+}
+
+// Set sets the value to s if it is one of the allowed words.
+func (c *choice) Set(s string) error {
+	if !slices.Contains(c.allowed, s) {
+		return fmt.Errorf("must be one of %s", strings.Join(c.allowed, ", "))
+	}
+	c.value = s
+	return nil
+}
