@@ -22,7 +22,10 @@ type partitionState struct {
 
 	mu    sync.Mutex
 	open  *batch
-	queue []*batch // closed batches, in send order (retries go back in sequence order)
+	queue []*batch // closed batches, in send order (retries go back in record order)
+	// closedRecords counts the records of the batches closed so far: the index the next closed
+	// batch's first record gets.
+	closedRecords int64
 
 	inflight  int   // batches of this partition in flight
 	nextSeq   int32 // the sequence the next new batch gets (idempotence)
@@ -47,12 +50,16 @@ type batch struct {
 	created  time.Time
 	entries  []entry // only records with a callback
 	records  int32
+	index    int64 // the partition's count of records before this batch's first, once closed
 
 	data     []byte // the finished batch, kept for retries
 	seq      int32  // base sequence, -1 until assigned
 	attempts int
 	retryAt  time.Time
 	done     chan struct{} // closed on completion
+
+	parent *batch // the batch this one is half of, after MESSAGE_TOO_LARGE
+	parts  int    // halves not yet complete, once split
 }
 
 // memory bounds the bytes of buffered batches to buffer.memory: Send waits for room up to

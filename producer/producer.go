@@ -258,6 +258,8 @@ func (p *Producer) append(ctx context.Context, ps *partitionState, rec *wire.Rec
 
 // closeOpen moves the open batch to the queue. The caller holds ps.mu.
 func (p *Producer) closeOpen(ps *partitionState) {
+	ps.open.index = ps.closedRecords
+	ps.closedRecords += int64(ps.open.records)
 	ps.queue = append(ps.queue, ps.open)
 	ps.open = nil
 }

@@ -397,6 +397,12 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 	case errors.Is(err, kerr.DuplicateSequenceNumber):
 		s.succeed(b, -1, -1)
 		return
+	case errors.Is(err, kerr.MessageTooLarge) && b.records > 1:
+		serr := s.split(b)
+		if serr == nil {
+			return
+		}
+		err = serr
 	}
 	s.p.stats.noteError(err.(*kerr.Error).Name)
 	idempotent := s.cfg.Idempotence != Off
@@ -438,17 +444,22 @@ func (s *sender) retryOrFail(b *batch, err error, now time.Time) {
 	s.retry(b, err, now)
 }
 
-// retry puts a batch back in its partition's queue, in sequence order, to go again after the
-// backoff.
+// retry puts a batch back in its partition's queue to go again after the backoff.
 func (s *sender) retry(b *batch, err error, now time.Time) {
 	ps := b.ps
 	ps.inflight--
 	b.attempts++
 	b.retryAt = now.Add(s.backoff(b.attempts))
 	s.p.logf("retrying batch", "topic", ps.tp.topic, "partition", ps.tp.partition, "attempt", b.attempts, "err", err)
+	ps.requeue(b)
+}
+
+// requeue puts a batch that came back from the broker into the queue in its place by the order
+// of their records, and holds the partition to one batch in flight until it lands.
+func (ps *partitionState) requeue(b *batch) {
 	ps.mu.Lock()
 	i := 0
-	for i < len(ps.queue) && ps.queue[i].seq >= 0 && ps.queue[i].seq < b.seq {
+	for i < len(ps.queue) && ps.queue[i].index < b.index {
 		i++
 	}
 	ps.queue = append(ps.queue, nil)
@@ -521,14 +532,24 @@ func (p *Producer) finish(b *batch) {
 	_, ok := p.incomplete[b]
 	delete(p.incomplete, b)
 	p.mu.Unlock()
-	if !ok {
-		return
+	if ok {
+		p.release(b)
 	}
+}
+
+// release gives a completed batch's buffer and memory back and wakes those waiting for it; the
+// last half of a split batch completes the original.
+func (p *Producer) release(b *batch) {
 	if b.buf != nil {
 		p.bufs.put(b.buf)
 	}
 	p.mem.release(b.reserved)
 	close(b.done)
+	if parent := b.parent; parent != nil {
+		if parent.parts--; parent.parts == 0 {
+			p.release(parent)
+		}
+	}
 }
 
 // logf logs a producer event at debug level.

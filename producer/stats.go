@@ -15,6 +15,7 @@ type stats struct {
 	batchBytes       atomic.Int64 // their bytes on the wire
 	uncompressed     atomic.Int64 // their bytes before compression
 	retries          atomic.Int64 // batches sent again
+	splits           atomic.Int64 // batches split after MESSAGE_TOO_LARGE
 	requests         atomic.Int64
 	inflight         atomic.Int64
 	latencyTotalNano atomic.Int64 // produce request latencies, summed
@@ -34,6 +35,7 @@ type Stats struct {
 	AvgBatchSize     float64
 	CompressionRatio float64 // uncompressed over compressed bytes of the batches
 	Retries          int64   // batches sent again
+	Splits           int64   // batches split in two after the broker answered MESSAGE_TOO_LARGE
 	Requests         int64   // produce requests completed
 	InFlight         int64   // produce requests awaiting an answer
 	BufferBytes      int64   // bytes of buffer.memory in use
@@ -70,6 +72,7 @@ func (p *Producer) Stats() Stats {
 	out := Stats{
 		Records: s.records.Load(), Delivered: s.delivered.Load(), Failed: s.failed.Load(),
 		Batches: s.batches.Load(), BatchBytes: s.batchBytes.Load(), Retries: s.retries.Load(),
+		Splits:   s.splits.Load(),
 		Requests: s.requests.Load(), InFlight: s.inflight.Load(),
 		BufferBytes: p.mem.used(p.cfg.BufferMemory), MaxLatency: time.Duration(s.latencyMaxNano.Load()),
 	}
