@@ -41,7 +41,8 @@ type metadataCache struct {
 	wanted  map[string]bool
 	kick    chan struct{} // a refresh is wanted
 	conn    *brokerConn
-	next    int // which bootstrap or known broker to try next
+	next    int   // which bootstrap or known broker to try next
+	failed  error // why the last refresh failed, nil once one succeeds
 }
 
 func newMetadataCache(cfg *Config, dial func(ctx context.Context, addr string) (*brokerConn, error)) *metadataCache {
@@ -89,12 +90,24 @@ func (m *metadataCache) topic(ctx context.Context, topic string) (*topicView, er
 		select {
 		case <-updated:
 		case <-ctx.Done():
-			if t := view.topics[topic]; t != nil && t.err != nil {
-				return nil, fmt.Errorf("producer: topic %q: no metadata before %w (last error: %w)", topic, context.Cause(ctx), t.err)
-			}
-			return nil, fmt.Errorf("producer: topic %q: no metadata: %w", topic, context.Cause(ctx))
+			return nil, m.noMetadata(ctx, topic, view)
 		}
 	}
+}
+
+// noMetadata is the error of a wait for topic's metadata that ctx ended: with the broker's last
+// answer for the topic, or why the last refresh failed (e.g. no broker could be reached).
+func (m *metadataCache) noMetadata(ctx context.Context, topic string, view *clusterView) error {
+	m.mu.Lock()
+	last := m.failed
+	m.mu.Unlock()
+	if t := view.topics[topic]; t != nil && t.err != nil {
+		last = t.err
+	}
+	if last != nil {
+		return fmt.Errorf("producer: topic %q: no metadata before %w (last error: %w)", topic, context.Cause(ctx), last)
+	}
+	return fmt.Errorf("producer: topic %q: no metadata: %w", topic, context.Cause(ctx))
 }
 
 // run refreshes the metadata when asked, at most once per retry.backoff.ms, and every
@@ -114,7 +127,11 @@ func (m *metadataCache) run(ctx context.Context) {
 		case <-m.kick:
 		case <-age.C:
 		}
-		if err := m.fetch(ctx); err != nil {
+		err := m.fetch(ctx)
+		m.mu.Lock()
+		m.failed = err
+		m.mu.Unlock()
+		if err != nil {
 			m.logf("metadata refresh failed", "err", err)
 			m.refresh() // try again, on the next broker if this one is gone
 		}
