@@ -1,5 +1,10 @@
 package producer
 
+import (
+	"sync"
+	"sync/atomic"
+)
+
 // Partitioner chooses the partition of a record that does not name one, like the Java client's
 // Partitioner. It is called from the goroutine that sends the record, so it must be safe for
 // concurrent use.
@@ -48,4 +53,33 @@ func murmur2(data []byte) int32 {
 // toPositive(murmur2(key)) % partitions.
 func KeyPartition(key []byte, partitions int32) int32 {
 	return (murmur2(key) & 0x7fffffff) % partitions
+}
+
+// RoundRobinPartitioner is the Java client's RoundRobinPartitioner: it ignores keys and hands each
+// topic's records to its partitions in turn, 0, 1, 2, ..., with one counter per topic, for when an
+// even spread of records matters more than batching (records of one partition rarely share a
+// batch) or key locality.
+//
+// The Java partitioner cycles over the partitions that have a leader; a [Partitioner] is told only
+// how many partitions there are, so this one cycles over all of them.
+//
+// Use it through a pointer; the zero value is ready. Config.Partitioner = &RoundRobinPartitioner{}
+// is what partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner sets.
+type RoundRobinPartitioner struct {
+	counters sync.Map // topic -> *atomic.Int32: how many records the topic has had
+}
+
+// Partition is the next partition of topic's cycle; the key is ignored.
+func (rr *RoundRobinPartitioner) Partition(topic string, _ []byte, partitions int32) int32 {
+	n := rr.counter(topic).Add(1) - 1
+	return (n & 0x7fffffff) % partitions
+}
+
+// counter is topic's counter, created at zero on first use.
+func (rr *RoundRobinPartitioner) counter(topic string) *atomic.Int32 {
+	if c, ok := rr.counters.Load(topic); ok {
+		return c.(*atomic.Int32)
+	}
+	c, _ := rr.counters.LoadOrStore(topic, new(atomic.Int32))
+	return c.(*atomic.Int32)
 }
