@@ -35,6 +35,8 @@ var commands = []command{
 	{"batch", "build one record batch from records on stdin", batchCommand},
 	{"dissect", "show every field of record batches with its offset and length", dissectCommand},
 	{"broker", "run a mock Kafka cluster that real clients can use", brokerCommand},
+	{"produce", "produce records from files or stdin to a Kafka topic", produceCommand},
+	{"perf", "measure the producer as kafka-producer-perf-test does", perfCommand},
 }
 
 // usageError is a mistake in the command line, reported with exit status 2.

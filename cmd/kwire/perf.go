@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kwire-dev/kwire/producer"
+)
+
+// perfAbout is what kwire perf --help says the command does.
+const perfAbout = `Measures kwire's producer the way Kafka's kafka-producer-perf-test measures the Java producer,
+with the same flags and the same output: --num-records records of --record-size random bytes
+(one payload, sent again and again) to --topic, at most --throughput records a second (-1: as fast
+as possible). Every --reporting-interval it prints the window's figures, and at the end:
+
+  N records sent, X records/sec (Y MB/sec), A ms avg latency, B ms max latency, C ms 50th, D ms 95th, E ms 99th, F ms 99.9th.
+
+Latency is from Send to the record's acknowledgement. Without bootstrap.servers (-b or
+--producer-props) it produces to an embedded mock broker, in the same process.
+`
+
+// perfExamples are the command lines kwire perf --help shows.
+const perfExamples = `  kwire perf --topic perf --num-records 5000000 --record-size 100 --throughput -1
+  kwire perf --topic perf --num-records 1000000 --record-size 100 --throughput -1 --producer-props acks=1 compression.type=lz4
+  kwire perf -b 127.0.0.1:9092 --topic perf --num-records 100000 --record-size 1000 --throughput 10000
+`
+
+// perfMaxSamples bounds the latencies kept for percentiles, as Kafka's tool does.
+const perfMaxSamples = 500_000
+
+// perfOptions are kwire perf's flags.
+type perfOptions struct {
+	topic      string
+	numRecords int64
+	recordSize int
+	throughput float64
+	interval   time.Duration
+	brokers    string
+	props      propertyFlags
+}
+
+// perfCommand defines kwire perf's flags and returns its action.
+func perfCommand() (*cmdFlags, action) {
+	var o perfOptions
+	var intervalMs int
+	c := newCmdFlags("perf", "kwire perf --topic TOPIC --num-records N --record-size BYTES --throughput N [--producer-props NAME=VALUE...]", perfAbout, perfExamples)
+	c.fs.StringVar(&o.topic, "topic", "", "The topic to produce to (required).")
+	c.doc("topic", "", "TOPIC", "--topic perf")
+	c.fs.Int64Var(&o.numRecords, "num-records", 0, "How many records to send (required).")
+	c.doc("num-records", "", "N", "--num-records 1000000")
+	c.fs.IntVar(&o.recordSize, "record-size", 0, "Each record's value size in bytes (required).")
+	c.doc("record-size", "", "BYTES", "--record-size 100")
+	c.fs.Float64Var(&o.throughput, "throughput", 0, "At most this many records a second; -1 for no limit (required).")
+	c.doc("throughput", "", "N", "--throughput -1")
+	c.fs.Var(&o.props, "producer-props", "Producer properties by their Java names; NAME=VALUE arguments after it are properties too, as in Kafka's tool.")
+	c.doc("producer-props", "", "NAME=VALUE", "--producer-props acks=1 linger.ms=5")
+	c.fs.StringVar(&o.brokers, "bootstrap-servers", "", "Shortcut for --producer-props bootstrap.servers=...; none: an embedded mock broker.")
+	c.doc("bootstrap-servers", "b", "HOST:PORT[,...]", "-b 127.0.0.1:9092")
+	c.fs.IntVar(&intervalMs, "reporting-interval", 5000, "Milliseconds between the window lines (default 5000).")
+	c.doc("reporting-interval", "", "MS", "--reporting-interval 1000")
+	return c, func(args []string, s streams) error {
+		for _, a := range args {
+			if err := o.props.Set(a); err != nil {
+				return usageErrorf("unexpected argument %q: producer properties are NAME=VALUE", a)
+			}
+		}
+		o.interval = time.Duration(intervalMs) * time.Millisecond
+		if err := o.check(c); err != nil {
+			return err
+		}
+		return o.run(s)
+	}
+}
+
+// check requires the flags Kafka's tool requires, with sane values.
+func (o *perfOptions) check(c *cmdFlags) error {
+	for _, name := range []string{"topic", "num-records", "record-size", "throughput"} {
+		if !c.isSet(name) {
+			return usageErrorf("--%s is required", name)
+		}
+	}
+	switch {
+	case o.numRecords < 1:
+		return usageErrorf("--num-records must be at least 1")
+	case o.recordSize < 0:
+		return usageErrorf("--record-size must not be negative")
+	case o.throughput == 0 || o.throughput < -1:
+		return usageErrorf("--throughput must be positive, or -1 for no limit")
+	case o.interval <= 0:
+		return usageErrorf("--reporting-interval must be positive")
+	}
+	return nil
+}
+
+// run sends the records and prints the figures.
+func (o *perfOptions) run(s streams) error {
+	cfg, err := producerConfig(o.brokers, 0, o.props)
+	if err != nil {
+		return err
+	}
+	if len(cfg.BootstrapServers) == 0 {
+		stop, err := embeddedBroker(&cfg, "kwire perf", s.stderr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	p, err := producer.New(cfg)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	st := newPerfStats(o.numRecords, o.interval, s.stdout)
+	sendErr := o.send(p, st)
+	closeErr := p.Close(context.Background())
+	st.printTotal()
+	switch {
+	case sendErr != nil:
+		return sendErr
+	case closeErr != nil:
+		return closeErr
+	case st.failed > 0:
+		return fmt.Errorf("%d records failed, the first: %w", st.failed, st.firstErr)
+	}
+	return nil
+}
+
+// send sends the records as fast as --throughput allows.
+func (o *perfOptions) send(p *producer.Producer, st *perfStats) error {
+	payload := make([]byte, o.recordSize)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range payload {
+		payload[i] = byte('A' + rng.IntN(26))
+	}
+	rec := producer.Record{Topic: o.topic, Value: payload}
+	ctx := context.Background()
+	start := time.Now()
+	for i := range o.numRecords {
+		now := time.Now()
+		if err := p.Send(ctx, &rec, st.callback(now, o.recordSize)); err != nil {
+			return fmt.Errorf("record %d: %w", i, err)
+		}
+		if o.throughput > 0 {
+			throttle(start, i+1, o.throughput)
+		}
+	}
+	return nil
+}
+
+// throttle sleeps while sent records since start are ahead of perSecond.
+func throttle(start time.Time, sent int64, perSecond float64) {
+	due := start.Add(time.Duration(float64(sent) / perSecond * float64(time.Second)))
+	if wait := time.Until(due); wait > time.Millisecond {
+		time.Sleep(wait)
+	}
+}
+
+// perfStats are kwire perf's figures, over the whole run and over the current window. Callbacks
+// update them.
+type perfStats struct {
+	mu       sync.Mutex
+	out      io.Writer
+	interval time.Duration
+	start    time.Time
+	sampling int64 // keep every sampling-th latency
+	samples  []time.Duration
+
+	count, bytes, failed int64
+	total, max           time.Duration
+	firstErr             error
+
+	windowStart                time.Time
+	windowCount, windowBytes   int64
+	windowTotal, windowMaxTime time.Duration
+}
+
+func newPerfStats(numRecords int64, interval time.Duration, out io.Writer) *perfStats {
+	now := time.Now()
+	sampling := numRecords / min(numRecords, perfMaxSamples)
+	return &perfStats{out: out, interval: interval, start: now, windowStart: now, sampling: sampling,
+		samples: make([]time.Duration, 0, numRecords/sampling+1)}
+}
+
+// callback is the completion callback of a record of size bytes sent at sent.
+func (st *perfStats) callback(sent time.Time, size int) func(producer.Metadata, error) {
+	return func(_ producer.Metadata, err error) {
+		st.record(time.Since(sent), size, err)
+	}
+}
+
+// record counts one completed record, and prints the window when it is over.
+func (st *perfStats) record(latency time.Duration, size int, err error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err != nil {
+		if st.failed == 0 {
+			st.firstErr = err
+		}
+		st.failed++
+		return
+	}
+	if st.count%st.sampling == 0 {
+		st.samples = append(st.samples, latency)
+	}
+	st.count++
+	st.bytes += int64(size)
+	st.total += latency
+	st.max = max(st.max, latency)
+	st.windowCount++
+	st.windowBytes += int64(size)
+	st.windowTotal += latency
+	st.windowMaxTime = max(st.windowMaxTime, latency)
+	if now := time.Now(); now.Sub(st.windowStart) >= st.interval {
+		st.printWindow(now)
+		st.windowStart, st.windowCount, st.windowBytes, st.windowTotal, st.windowMaxTime = now, 0, 0, 0, 0
+	}
+}
+
+// printWindow prints the current window's line, as Kafka's tool does.
+func (st *perfStats) printWindow(now time.Time) {
+	elapsed := now.Sub(st.windowStart).Seconds()
+	fmt.Fprintf(st.out, "%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.\n",
+		st.windowCount, float64(st.windowCount)/elapsed, float64(st.windowBytes)/elapsed/(1<<20),
+		ms(st.windowTotal)/float64(max(st.windowCount, 1)), ms(st.windowMaxTime))
+}
+
+// printTotal prints the run's summary line, as Kafka's tool does.
+func (st *perfStats) printTotal() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	elapsed := time.Since(st.start).Seconds()
+	slices.Sort(st.samples)
+	pct := func(q float64) int64 {
+		if len(st.samples) == 0 {
+			return 0
+		}
+		return st.samples[int(q*float64(len(st.samples)-1))].Milliseconds()
+	}
+	fmt.Fprintf(st.out, "%d records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency, %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.\n",
+		st.count, float64(st.count)/elapsed, float64(st.bytes)/elapsed/(1<<20),
+		ms(st.total)/float64(max(st.count, 1)), ms(st.max), pct(0.5), pct(0.95), pct(0.99), pct(0.999))
+}
+
+// ms is d in milliseconds.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

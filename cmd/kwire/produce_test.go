@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kwire-dev/kwire/mockbroker"
+	"github.com/kwire-dev/kwire/wire"
+	"github.com/kwire-dev/kwire/wire/kerr"
+	"github.com/kwire-dev/kwire/wire/protocol"
+)
+
+// reports decodes kwire produce --report's lines.
+func reports(t *testing.T, stdout string) []delivery {
+	t.Helper()
+	var out []delivery
+	for line := range strings.Lines(stdout) {
+		var d delivery
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatalf("report line %q: %v", line, err)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func TestProduceEmbeddedBroker(t *testing.T) {
+	r := kwire(t, "hello\nkafka\n", "produce", "-t", "greetings", "--report")
+	if r.code != 0 || !strings.Contains(r.stderr, "embedded mock broker") || !strings.Contains(r.stderr, "2 of 2 records delivered") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	got := reports(t, r.stdout)
+	if len(got) != 2 || got[0].Offset != 0 || got[1].Offset != 1 || got[1].Input != "stdin:2" || got[0].Topic != "greetings" || got[0].Timestamp <= 0 {
+		t.Fatalf("reports: %+v", got)
+	}
+}
+
+func TestProduceToCluster(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("orders", 3))
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	os.WriteFile(first, []byte("k1:v1\nk2:v2\n"), 0o644)
+	os.WriteFile(second, []byte("k3:v:3\r\n"), 0o644)
+	out := mustRun(t, "", "produce", "-t", "orders", "-b", c.Addrs()[0], "-K", ":", "-p", "2", "-z", "lz4", "-X", "linger.ms=50", "--report", first, second)
+	got := reports(t, out)
+	if len(got) != 3 || got[2].Input != second+":1" || got[2].Partition != 2 || got[2].Offset != 2 {
+		t.Fatalf("reports: %+v", got)
+	}
+	recs, err := c.Records("orders", 2)
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("partition 2: %d records, %v", len(recs), err)
+	}
+	for i, want := range [][2]string{{"k1", "v1"}, {"k2", "v2"}, {"k3", "v:3"}} {
+		if string(recs[i].Key) != want[0] || string(recs[i].Value) != want[1] {
+			t.Errorf("record %d: %q=%q, want %q=%q", i, recs[i].Key, recs[i].Value, want[0], want[1])
+		}
+	}
+	batches, _ := c.Batches("orders", 2)
+	var b wire.RecordBatch
+	if _, err := b.Decode(batches[0]); err != nil || b.Attributes.Codec() != wire.CodecLZ4 || b.ProducerID < 0 {
+		t.Fatalf("stored batch: %+v, %v", b.BatchHeader, err)
+	}
+}
+
+// TestProduceBadInput: input that is not what the flags promise fails before anything is sent.
+func TestProduceBadInput(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	wantFailure(t, 1, "a:1\nb\n", []string{"produce", "-t", "t", "-b", c.Addrs()[0], "-K", ":"}, `stdin:2: no key separator ":" in "b"`)
+	wantFailure(t, 1, "", []string{"produce", "-t", "t", "-b", c.Addrs()[0], "/no/such/file"}, "/no/such/file")
+	if recs, _ := c.Records("t", 0); len(recs) != 0 {
+		t.Fatalf("%d records produced from bad input", len(recs))
+	}
+}
+
+func TestProduceBadCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"produce", "x.txt"}, "-t TOPIC is required"},
+		{[]string{"produce", "-t", "t", "-X", "lingr.ms=5"}, "lingr.ms: unknown property; did you mean linger.ms?"},
+		{[]string{"produce", "-t", "t", "-X", "acks=2"}, "acks"},
+		{[]string{"produce", "-t", "t", "-X", "enable.idempotence=true", "-X", "acks=1"}, "acks: must be all"},
+		{[]string{"produce", "-t", "t", "-X", "linger.ms"}, "want NAME=VALUE"},
+		{[]string{"produce", "-t", "t", "-z", "brotli"}, "brotli"},
+	} {
+		wantFailure(t, 2, "x\n", tc.args, tc.want)
+	}
+}
+
+func TestProduceUnreachableBroker(t *testing.T) {
+	wantFailure(t, 1, "x\n", []string{"produce", "-t", "t", "-b", "127.0.0.1:1", "-X", "max.block.ms=300"},
+		"stopped sending at stdin:1", "127.0.0.1:1", "0 of 1 records delivered")
+}
+
+// TestProduceReportsFailures: records the broker refuses are each reported with their input
+// line and reason, and the exit status says not all were delivered.
+func TestProduceReportsFailures(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.RespondWithError, ErrorCode: kerr.TopicAuthorizationFailed.Code, Times: 100})
+	r := wantFailure(t, 1, "a\nb\n", []string{"produce", "-t", "t", "-b", c.Addrs()[0], "--report"},
+		"stdin:1: not delivered: TOPIC_AUTHORIZATION_FAILED", "stdin:2: not delivered", "2 records not delivered")
+	if r.stdout != "" {
+		t.Fatalf("reported deliveries that failed: %s", r.stdout)
+	}
+}
