@@ -37,18 +37,20 @@ var handlers map[protocol.APIKey]handler
 
 func init() {
 	handlers = map[protocol.APIKey]handler{
-		protocol.KeyApiVersions:    {protocol.ApiVersionsVersions, serveApiVersions},
-		protocol.KeyProduce:        {protocol.ProduceVersions, serveProduce},
-		protocol.KeyFetch:          {protocol.FetchVersions, serveFetch},
-		protocol.KeyListOffsets:    {protocol.ListOffsetsVersions, serveListOffsets},
-		protocol.KeyMetadata:       {protocol.MetadataVersions, serveMetadata},
-		protocol.KeyCreateTopics:   {protocol.CreateTopicsVersions, serveCreateTopics},
-		protocol.KeyInitProducerID: {protocol.InitProducerIDVersions, serveInitProducerID},
+		protocol.KeyApiVersions:     {protocol.ApiVersionsVersions, serveApiVersions},
+		protocol.KeyProduce:         {protocol.ProduceVersions, serveProduce},
+		protocol.KeyFetch:           {protocol.FetchVersions, serveFetch},
+		protocol.KeyListOffsets:     {protocol.ListOffsetsVersions, serveListOffsets},
+		protocol.KeyMetadata:        {protocol.MetadataVersions, serveMetadata},
+		protocol.KeyFindCoordinator: {protocol.FindCoordinatorVersions, serveFindCoordinator},
+		protocol.KeyCreateTopics:    {protocol.CreateTopicsVersions, serveCreateTopics},
+		protocol.KeyInitProducerID:  {protocol.InitProducerIDVersions, serveInitProducerID},
 	}
 }
 
 // handle answers one request frame. It reports false when the connection must close: a frame
-// that cannot be read, an API or version this broker does not serve, or a fault that says so.
+// that cannot be read, an API or version this broker does not serve (or advertises but refuses),
+// or a fault that says so.
 func (cc *clientConn) handle(frame []byte) bool {
 	c := cc.broker.cluster
 	start := time.Now()
@@ -57,7 +59,8 @@ func (cc *clientConn) handle(frame []byte) bool {
 		c.logf("broker %d: connection %d: bad request header: %v", cc.broker.id, cc.id, err)
 		return false
 	}
-	if served, ok := c.cfg.profile.served(h.APIKey); !ok || !served.Contains(h.APIVersion) {
+	p := c.cfg.profile
+	if served, ok := p.served(h.APIKey); !ok || !served.Contains(h.APIVersion) || p.refuses(h.APIKey, h.APIVersion) {
 		return cc.unsupported(&h, frame)
 	}
 	req := &request{cc: cc, header: h, body: protocol.NewRequest(h.APIKey)}
@@ -106,12 +109,16 @@ func (cc *clientConn) respond(req *request, frame []byte, resp protocol.Message,
 	return true
 }
 
-// unsupported answers a request for a version the broker does not serve. ApiVersions has an answer
-// for that (v0, UNSUPPORTED_VERSION and the supported ranges, KIP-511); other APIs do not, and
-// Kafka closes the connection.
+// unsupported answers a request for a version the broker does not serve, or advertises but refuses
+// (Produce v0–v2 under Kafka40). ApiVersions has an answer for that (v0, UNSUPPORTED_VERSION and
+// the supported ranges, KIP-511); other APIs do not, and Kafka closes the connection.
 func (cc *clientConn) unsupported(h *protocol.RequestHeader, frame []byte) bool {
 	c := cc.broker.cluster
-	c.logf("broker %d: connection %d: %s v%d is not served", cc.broker.id, cc.id, h.APIKey, h.APIVersion)
+	if c.cfg.profile.refuses(h.APIKey, h.APIVersion) {
+		c.logf("broker %d: connection %d: %s v%d is advertised but refused (UNSUPPORTED_VERSION): closing the connection", cc.broker.id, cc.id, h.APIKey, h.APIVersion)
+	} else {
+		c.logf("broker %d: connection %d: %s v%d is not served", cc.broker.id, cc.id, h.APIKey, h.APIVersion)
+	}
 	if h.APIKey != protocol.KeyApiVersions {
 		return false
 	}

@@ -26,6 +26,8 @@ func FuzzHandleFrame(f *testing.F) {
 		{4, &protocol.InitProducerIDRequest{TransactionTimeoutMs: 1000, ProducerID: -1, ProducerEpoch: -1}},
 		{7, &protocol.ListOffsetsRequest{ReplicaID: -1, Topics: []protocol.ListOffsetsTopic{{Name: "t", Partitions: []protocol.ListOffsetsPartition{{Timestamp: -1}}}}}},
 		{7, &protocol.CreateTopicsRequest{Topics: []protocol.CreateTopicsTopic{{Name: "u", NumPartitions: 2, ReplicationFactor: -1}}}},
+		{0, &protocol.FindCoordinatorRequest{CoordinatorKey: "g"}},
+		{6, &protocol.FindCoordinatorRequest{KeyType: protocol.CoordinatorTransaction, CoordinatorKeys: []string{"g", "txn"}}},
 	} {
 		h := &protocol.RequestHeader{APIKey: seed.body.Key(), APIVersion: seed.version, CorrelationID: 7, ClientID: &client}
 		f.Add(protocol.AppendRequest(nil, h, seed.body)[4:])

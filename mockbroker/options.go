@@ -88,7 +88,8 @@ func MessageMaxBytes(n int32) Option { return func(c *config) { c.messageMaxByte
 // request is closed.
 func MaxRequestBytes(n int32) Option { return func(c *config) { c.maxRequestBytes = n } }
 
-// Versions sets the API version ranges the brokers advertise (default [Kafka39]).
+// Versions sets the API version ranges the brokers advertise, and the advertised versions they
+// refuse (default [Kafka39]).
 func Versions(p VersionProfile) Option { return func(c *config) { c.profile = p } }
 
 // Logger sets where the cluster logs connections, requests and why it closed a connection

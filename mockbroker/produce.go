@@ -5,7 +5,8 @@ package mockbroker
 // Each partition's records are validated as a broker does: the partition must exist and be led
 // by this broker; the records must be exactly one record batch (magic 2) with a valid CRC and
 // structure, no larger than message.max.bytes; Produce v0–v2 may carry legacy message sets
-// (magic 0 and 1), which are converted to one batch. acks=all needs min.insync.replicas in sync.
+// (magic 0 and 1), which are converted to one batch (the Kafka40 profile advertises v0–v2 but
+// refuses them, as Kafka 4.0 does: see versions.go). acks=all needs min.insync.replicas in sync.
 // Idempotent batches have their sequence checked: a retry of one of the last five batches is
 // answered with the original offset and not written again. The accepted batch is stored as it
 // came, with the broker's base offset (and, on log-append-time topics, its timestamp) written in.

@@ -22,6 +22,7 @@ const (
 	KeyFetch            APIKey = 1
 	KeyListOffsets      APIKey = 2
 	KeyMetadata         APIKey = 3
+	KeyFindCoordinator  APIKey = 10
 	KeySaslHandshake    APIKey = 17
 	KeyApiVersions      APIKey = 18
 	KeyCreateTopics     APIKey = 19
@@ -43,6 +44,7 @@ var apis = map[APIKey]apiInfo{
 	KeyFetch:            {"Fetch", 12},
 	KeyListOffsets:      {"ListOffsets", 6},
 	KeyMetadata:         {"Metadata", 9},
+	KeyFindCoordinator:  {"FindCoordinator", 3},
 	KeySaslHandshake:    {"SaslHandshake", -1},
 	KeyApiVersions:      {"ApiVersions", 3},
 	KeyCreateTopics:     {"CreateTopics", 5},

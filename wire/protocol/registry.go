@@ -13,6 +13,8 @@ func NewRequest(k APIKey) Message {
 		return new(ListOffsetsRequest)
 	case KeyMetadata:
 		return new(MetadataRequest)
+	case KeyFindCoordinator:
+		return new(FindCoordinatorRequest)
 	case KeyCreateTopics:
 		return new(CreateTopicsRequest)
 	case KeyInitProducerID:
@@ -34,6 +36,8 @@ func NewResponse(k APIKey) Message {
 		return new(ListOffsetsResponse)
 	case KeyMetadata:
 		return new(MetadataResponse)
+	case KeyFindCoordinator:
+		return new(FindCoordinatorResponse)
 	case KeyCreateTopics:
 		return new(CreateTopicsResponse)
 	case KeyInitProducerID:
