@@ -14,13 +14,13 @@ import (
 
 // testClient is a bare Kafka client for the broker's tests: it frames requests and reads responses.
 type testClient struct {
-	t    *testing.T
+	t    testing.TB
 	conn net.Conn
 	r    *bufio.Reader
 	corr int32
 }
 
-func dialTest(t *testing.T, addr string) *testClient {
+func dialTest(t testing.TB, addr string) *testClient {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
@@ -251,4 +251,21 @@ func TestStopEndsFaultDelay(t *testing.T) {
 		t.Fatalf("Close took %v with an answer held", took)
 	}
 	tc.expectClosed()
+}
+
+func TestCaptureKeepsTheLatest(t *testing.T) {
+	c := NewTestCluster(t, CaptureLimit(3))
+	tc := dialTest(t, c.Addrs()[0])
+	for range 10 {
+		tc.roundTrip(3, &protocol.ApiVersionsRequest{}, &protocol.ApiVersionsResponse{})
+	}
+	got := c.Exchanges()
+	if len(got) != 3 {
+		t.Fatalf("%d exchanges kept, want 3", len(got))
+	}
+	for i, e := range got {
+		if e.Header.CorrelationID != int32(8+i) {
+			t.Fatalf("exchange %d: correlation id %d, want %d", i, e.Header.CorrelationID, 8+i)
+		}
+	}
 }

@@ -45,17 +45,22 @@ func (c *Cluster) record(cc *clientConn, r *request, frame []byte, resp protocol
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.exchanges) >= c.cfg.captureLimit {
-		c.exchanges = append(c.exchanges[:0], c.exchanges[len(c.exchanges)-c.cfg.captureLimit+1:]...)
-	}
 	c.exchanges = append(c.exchanges, e)
+	if limit := c.cfg.captureLimit; len(c.exchanges) >= 2*limit {
+		// Drop the older half at once, so that keeping an exchange costs O(1) on average.
+		n := copy(c.exchanges, c.exchanges[len(c.exchanges)-limit:])
+		clear(c.exchanges[n:])
+		c.exchanges = c.exchanges[:n]
+	}
 }
 
-// Exchanges returns the captured exchanges, oldest first.
+// Exchanges returns the captured exchanges, at most the capture limit of the latest, oldest
+// first.
 func (c *Cluster) Exchanges() []Exchange {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]Exchange(nil), c.exchanges...)
+	kept := c.exchanges[max(len(c.exchanges)-c.cfg.captureLimit, 0):]
+	return append([]Exchange(nil), kept...)
 }
 
 // ResetExchanges forgets the captured exchanges.
