@@ -27,10 +27,13 @@ type partitionState struct {
 	// batch's first record gets.
 	closedRecords int64
 
-	inflight  int   // batches of this partition in flight
-	nextSeq   int32 // the sequence the next new batch gets (idempotence)
-	retrying  bool  // a batch came back for a retry: one in flight at a time until it lands
-	lastAcked int32 // the last sequence the broker acknowledged, -1 for none
+	inflight  int      // batches of this partition in flight
+	nextSeq   int32    // the sequence the next new batch gets (idempotence)
+	retrying  bool     // a batch came back for a retry: one in flight at a time until it lands
+	lastAcked int32    // the last sequence the broker acknowledged, -1 for none
+	broken    bool     // a sequence gap: its batches wait for an epoch bump
+	completed int64    // the index of the first record whose batch is not complete
+	held      []*batch // settled batches waiting for an earlier one to complete
 }
 
 // entry is what a batch keeps of a record for its completion: its callback, offset delta and
@@ -55,8 +58,14 @@ type batch struct {
 	data     []byte // the finished batch, kept for retries
 	seq      int32  // base sequence, -1 until assigned
 	attempts int
-	retryAt  time.Time
-	done     chan struct{} // closed on completion
+	lastErr  error // why the last attempt failed
+
+	// The outcome, once settled: the broker's base offset and log-append time (-1 if none), or
+	// why the batch failed.
+	baseOffset, logAppendTime int64
+	err                       error
+	retryAt                   time.Time
+	done                      chan struct{} // closed on completion
 
 	parent *batch // the batch this one is half of, after MESSAGE_TOO_LARGE
 	parts  int    // halves not yet complete, once split

@@ -46,6 +46,7 @@ type call struct {
 	corr     int32       // its correlation id
 	sentAt   time.Time   // when the request was written
 	batches  []*batch    // the produce batches the call carries
+	broker   int32       // the broker a produce call went to
 	conn     *brokerConn // the connection it went on
 	next     *call       // the FIFO of calls awaiting an answer
 }
@@ -170,8 +171,9 @@ func (c *brokerConn) enqueue(cl *call) bool {
 }
 
 // writeLoop writes requests in the order they are handed over, until the connection closes. A
-// call that awaits an answer joins the queue of those just before it is written, so the queue is
-// in the order the broker answers; one that expects none (acks=0) is done once written.
+// call that awaits an answer joins the queue of those once encoded and before it is written, so
+// the queue is in the order the broker answers; one that expects none (acks=0) is done once
+// written.
 func (c *brokerConn) writeLoop() {
 	var buf []byte
 	var corr int32
@@ -184,15 +186,17 @@ func (c *brokerConn) writeLoop() {
 		}
 		corr++
 		cl.corr = corr
-		cl.deadline = time.Now().Add(c.timeout)
+		id := c.clientID
+		buf = protocol.AppendRequest(buf[:0], &protocol.RequestHeader{APIKey: cl.key, APIVersion: cl.version, CorrelationID: corr, ClientID: &id}, cl.body)
+		cl.sentAt = time.Now()
+		cl.deadline = cl.sentAt.Add(c.timeout)
+		// Once queued, a closing connection may complete cl at any moment: everything the
+		// writer needs of it is read by now.
 		if cl.resp != nil && !c.enqueue(cl) {
 			cl.err = c.closedErr()
 			cl.done(cl)
 			return
 		}
-		id := c.clientID
-		buf = protocol.AppendRequest(buf[:0], &protocol.RequestHeader{APIKey: cl.key, APIVersion: cl.version, CorrelationID: corr, ClientID: &id}, cl.body)
-		cl.sentAt = time.Now()
 		c.nc.SetWriteDeadline(cl.deadline)
 		_, err := c.nc.Write(buf)
 		if err != nil {

@@ -60,7 +60,8 @@ func (p *Producer) requestProducerID(ctx context.Context, id int64, epoch int16)
 }
 
 // gotProducerID takes a new producer id or epoch. After an epoch bump every partition's
-// sequences restart at 0, and batches already numbered are renumbered in their queue order.
+// sequences restart at 0, and batches already numbered are renumbered in their queue order: the
+// sender bumps only once nothing numbered may still have been written (see unresolved).
 func (s *sender) gotProducerID(r *pidResult) {
 	s.pidPending = false
 	if r.err != nil {
@@ -77,7 +78,7 @@ func (s *sender) gotProducerID(r *pidResult) {
 	parts := s.p.partitions
 	s.p.mu.RUnlock()
 	for _, ps := range parts {
-		ps.nextSeq, ps.lastAcked = 0, -1
+		ps.nextSeq, ps.lastAcked, ps.broken = 0, -1, false
 		ps.mu.Lock()
 		for _, b := range ps.queue {
 			if b.data == nil {

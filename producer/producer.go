@@ -217,42 +217,50 @@ func (p *Producer) topic(ctx context.Context, topic string) (*topicState, error)
 }
 
 // append adds the record to the partition's open batch, opening a new one (and reserving its
-// buffer memory, which may wait) when there is none or it is full.
+// buffer memory, which may wait) when there is none or it is full. A batch becomes the open one
+// with its first record, so the sender never sees an empty batch; and once the producer is
+// closed, nothing is added, so every callback of an accepted record is called.
 func (p *Producer) append(ctx context.Context, ps *partitionState, rec *wire.Record, size int, cb func(Metadata, error)) error {
 	var spare *batch
+	defer func() {
+		if spare != nil {
+			p.finish(spare) // unused: its memory goes back
+		}
+	}()
 	for {
 		ps.mu.Lock()
-		b := ps.open
-		if b != nil && !b.full(size, p.cfg.BatchSize) {
-			b.add(rec, cb)
-			full := b.builder.Size() >= p.cfg.BatchSize
-			if full {
-				p.closeOpen(ps)
-			}
+		if p.closed.Load() {
 			ps.mu.Unlock()
-			if spare != nil {
-				p.discard(spare)
-			}
-			if full {
-				p.kick()
-			}
-			p.stats.records.Add(1)
-			return nil
+			return ErrClosed
 		}
-		if spare != nil {
+		b := ps.open
+		replaced := b == nil || b.full(size, p.cfg.BatchSize)
+		if replaced && spare == nil {
+			ps.mu.Unlock()
+			var err error
+			if spare, err = p.newBatch(ctx, ps, size); err != nil {
+				return err
+			}
+			continue
+		}
+		if replaced {
 			if b != nil {
 				p.closeOpen(ps)
 			}
-			ps.open, spare = spare, nil
-			ps.mu.Unlock()
-			p.kick()
-			continue
+			b, spare = spare, nil
+			ps.open = b
+		}
+		b.add(rec, cb)
+		full := b.builder.Size() >= p.cfg.BatchSize
+		if full {
+			p.closeOpen(ps)
 		}
 		ps.mu.Unlock()
-		var err error
-		if spare, err = p.newBatch(ctx, ps, size); err != nil {
-			return err
+		if full || replaced {
+			p.kick()
 		}
+		p.stats.records.Add(1)
+		return nil
 	}
 }
 
@@ -267,7 +275,7 @@ func (p *Producer) closeOpen(ps *partitionState) {
 // newBatch makes an empty batch for ps with room for a record of size bytes, waiting for buffer
 // memory until ctx ends.
 func (p *Producer) newBatch(ctx context.Context, ps *partitionState, size int) (*batch, error) {
-	n := max(p.cfg.BatchSize, size)
+	n := min(max(p.cfg.BatchSize, size), int(p.cfg.BufferMemory)) // a record never exceeds buffer.memory
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.MaxBlock)
 	defer cancel()
 	if err := p.mem.reserve(ctx, n); err != nil {
@@ -283,16 +291,6 @@ func (p *Producer) newBatch(ctx context.Context, ps *partitionState, size int) (
 	p.incomplete[b] = struct{}{}
 	p.mu.Unlock()
 	return b, nil
-}
-
-// discard returns an unused batch's resources.
-func (p *Producer) discard(b *batch) {
-	p.mu.Lock()
-	delete(p.incomplete, b)
-	p.mu.Unlock()
-	p.bufs.put(b.buf)
-	p.mem.release(b.reserved)
-	close(b.done)
 }
 
 // kick wakes the sender.

@@ -1,10 +1,12 @@
 package producer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -39,7 +41,7 @@ type sender struct {
 	pid        int64
 	epoch      int16
 	pidPending bool
-	needBump   bool // sequences must restart under a new epoch before anything more is sent
+	needBump   bool // sequences must restart under a new epoch, once nothing unresolved is left
 }
 
 // brokerSlot is the sender's connection to one broker and what limits sending to it.
@@ -127,19 +129,23 @@ func (s *sender) handleEvents() {
 // drain sends what is ready and returns when it next needs to look.
 func (s *sender) drain(now time.Time) time.Time {
 	next := now.Add(idle)
-	if s.cfg.Idempotence != Off && (s.pid < 0 || s.needBump) {
-		s.initProducerID()
-		if s.pid < 0 || s.needBump {
-			return next
-		}
-	}
-	view := s.p.meta.current()
 	s.p.mu.RLock()
 	parts, flushing := s.p.partitions, s.p.flushing > 0 || s.p.closed.Load()
 	s.p.mu.RUnlock()
+	resolving := false
+	if s.cfg.Idempotence != Off && (s.pid < 0 || s.needBump) {
+		if s.pid < 0 || !s.unresolved(parts) {
+			s.initProducerID()
+		}
+		if s.pid < 0 || s.pidPending {
+			return next
+		}
+		resolving = true
+	}
+	view := s.p.meta.current()
 	requests := map[int32]*produceBuild{}
 	for _, ps := range parts {
-		b, wake := s.take(ps, now, flushing, view, requests)
+		b, wake := s.take(ps, now, flushing, resolving, view, requests)
 		if wake.Before(next) {
 			next = wake
 		}
@@ -170,14 +176,47 @@ func (s *sender) drain(now time.Time) time.Time {
 	return next
 }
 
+// unresolved reports whether a partition whose sequences are intact still has batches numbered
+// under the current epoch, in flight or queued. They may have been written, so they must be
+// resolved (acknowledged, or failed for good) under that epoch before an epoch bump renumbers
+// what is left: renumbered, a written batch would be written again.
+func (s *sender) unresolved(parts []*partitionState) bool {
+	for _, ps := range parts {
+		if ps.broken {
+			continue
+		}
+		if ps.inflight > 0 {
+			return true
+		}
+		ps.mu.Lock()
+		numbered := len(ps.queue) > 0 && ps.queue[0].data != nil
+		ps.mu.Unlock()
+		if numbered {
+			return true
+		}
+	}
+	return false
+}
+
+// gap notes that ps's sequences have a gap the broker will not accept: its batches wait for an
+// epoch bump, which restarts every partition's sequences.
+func (s *sender) gap(ps *partitionState) {
+	ps.broken = true
+	s.needBump = true
+}
+
 // take closes ps's open batch if its linger is over and returns the batch to send now, if any,
-// and when to look at ps again.
-func (s *sender) take(ps *partitionState, now time.Time, flushing bool, view *clusterView, requests map[int32]*produceBuild) (*batch, time.Time) {
+// and when to look at ps again. While resolving before an epoch bump, only batches already
+// numbered, of partitions without a gap, go.
+func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving bool, view *clusterView, requests map[int32]*produceBuild) (*batch, time.Time) {
 	wake := now.Add(idle)
 	var expired []*batch
 	defer func() {
 		for _, b := range expired {
-			s.fail(b, &DeliveryTimeoutError{Topic: ps.tp.topic, Partition: ps.tp.partition, Timeout: s.cfg.DeliveryTimeout})
+			if b.seq >= 0 {
+				s.gap(ps)
+			}
+			s.fail(b, &DeliveryTimeoutError{Topic: ps.tp.topic, Partition: ps.tp.partition, Timeout: s.cfg.DeliveryTimeout, Last: b.lastErr})
 		}
 	}()
 	ps.mu.Lock()
@@ -200,6 +239,8 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing bool, view *cl
 	switch {
 	case head.retryAt.After(now):
 		return nil, head.retryAt
+	case resolving && (ps.broken || head.data == nil):
+		return nil, wake
 	case s.cfg.Idempotence != Off && ps.retrying && ps.inflight > 0:
 		return nil, wake
 	}
@@ -311,7 +352,7 @@ func (s *sender) dispatch(id int32, build *produceBuild) {
 		}
 		req.TopicData[i].PartitionData = append(req.TopicData[i].PartitionData, protocol.ProducePartition{Index: b.ps.tp.partition, Records: b.data})
 	}
-	cl := &call{key: protocol.KeyProduce, version: version, body: req, batches: build.batches, done: s.answered}
+	cl := &call{key: protocol.KeyProduce, version: version, body: req, batches: build.batches, broker: id, done: s.answered}
 	if s.cfg.Acks != AcksNone {
 		cl.resp = new(protocol.ProduceResponse)
 	}
@@ -331,11 +372,8 @@ func (s *sender) answered(cl *call) {
 // complete handles a produce call's outcome, batch by batch.
 func (s *sender) complete(cl *call) {
 	now := time.Now()
-	for _, slot := range s.brokers {
-		if slot.conn == cl.conn {
-			slot.inflight--
-		}
-	}
+	slot := s.brokers[cl.broker] // by id: its connection may have been replaced since
+	slot.inflight--
 	s.p.stats.inflight.Add(-1)
 	if !cl.sentAt.IsZero() {
 		s.p.stats.noteLatency(now.Sub(cl.sentAt))
@@ -355,11 +393,7 @@ func (s *sender) complete(cl *call) {
 	}
 	resp := cl.resp.(*protocol.ProduceResponse)
 	if resp.ThrottleTimeMs > 0 {
-		for _, slot := range s.brokers {
-			if slot.conn == cl.conn {
-				slot.throttledUntil = now.Add(time.Duration(resp.ThrottleTimeMs) * time.Millisecond)
-			}
-		}
+		slot.throttledUntil = now.Add(time.Duration(resp.ThrottleTimeMs) * time.Millisecond)
 	}
 	for _, b := range cl.batches {
 		pr, ok := findPartition(resp, b.ps.tp)
@@ -411,12 +445,12 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 		if b.seq == addSequence(b.ps.lastAcked, 1) || b.ps.lastAcked < 0 && b.seq == 0 {
 			// The broker lost the producer's state for the partition (KIP-360): restart the
 			// sequences under a new epoch and send again.
-			s.needBump = true
+			s.gap(b.ps)
 		}
 		s.retry(b, err, now)
 	default:
-		if kerr.IsRetriable(err) && pr.CurrentLeader == nil {
-			s.p.meta.refresh()
+		if kerr.IsRetriable(err) {
+			s.p.meta.refresh() // the leader may have moved: the next attempt goes where metadata says
 		}
 		s.retryOrFail(b, err, now)
 	}
@@ -433,7 +467,7 @@ func (s *sender) retryOrFail(b *batch, err error, now time.Time) {
 			err = &DeliveryTimeoutError{Topic: b.ps.tp.topic, Partition: b.ps.tp.partition, Timeout: s.cfg.DeliveryTimeout, Last: err}
 		}
 		if b.seq >= 0 {
-			s.needBump = true // a sequence gap: later batches need a new epoch
+			s.gap(b.ps) // later batches need a new epoch
 		}
 		s.fail(b, err)
 		return
@@ -449,6 +483,7 @@ func (s *sender) retry(b *batch, err error, now time.Time) {
 	ps := b.ps
 	ps.inflight--
 	b.attempts++
+	b.lastErr = err
 	b.retryAt = now.Add(s.backoff(b.attempts))
 	s.p.logf("retrying batch", "topic", ps.tp.topic, "partition", ps.tp.partition, "attempt", b.attempts, "err", err)
 	ps.requeue(b)
@@ -477,7 +512,7 @@ func (s *sender) backoff(attempt int) time.Duration {
 	return time.Duration(d * (0.8 + 0.4*rand.Float64()))
 }
 
-// succeed completes a batch that the broker wrote at baseOffset (-1 if unknown).
+// succeed settles a batch that the broker wrote at baseOffset (-1 if unknown).
 func (s *sender) succeed(b *batch, baseOffset, logAppendTime int64) {
 	ps := b.ps
 	ps.inflight--
@@ -489,13 +524,55 @@ func (s *sender) succeed(b *batch, baseOffset, logAppendTime int64) {
 		ps.retrying = len(ps.queue) > 0 && ps.queue[0].attempts > 0
 		ps.mu.Unlock()
 	}
+	b.baseOffset, b.logAppendTime = baseOffset, logAppendTime
+	s.deliver(b)
+}
+
+// fail settles a batch with err for each of its records.
+func (s *sender) fail(b *batch, err error) {
+	b.err = err
+	s.deliver(b)
+}
+
+// deliver completes a settled batch once every earlier batch of its partition is complete, so
+// that a partition's callbacks come in send order even when a retried batch is answered after a
+// later one.
+func (s *sender) deliver(b *batch) {
+	ps := b.ps
+	if b.index != ps.completed {
+		ps.held = append(ps.held, b)
+		return
+	}
+	s.callBack(b)
+	for i := 0; i < len(ps.held); i++ {
+		if h := ps.held[i]; h.index == ps.completed {
+			ps.held = slices.Delete(ps.held, i, i+1)
+			s.callBack(h)
+			i = -1
+		}
+	}
+}
+
+// callBack runs a settled batch's callbacks and completes it.
+func (s *sender) callBack(b *batch) {
+	ps := b.ps
+	ps.completed = b.index + int64(b.records)
+	if b.err != nil {
+		for _, e := range b.entries {
+			e.cb(Metadata{Topic: ps.tp.topic, Partition: ps.tp.partition, Offset: -1}, b.err)
+		}
+		s.p.stats.failed.Add(int64(b.records))
+		s.p.logf("records failed", "topic", ps.tp.topic, "partition", ps.tp.partition, "records", b.records, "err", b.err)
+		s.p.finish(b)
+		return
+	}
 	for _, e := range b.entries {
 		md := Metadata{Topic: ps.tp.topic, Partition: ps.tp.partition, Offset: -1, Timestamp: time.UnixMilli(e.ts)}
-		if baseOffset >= 0 {
-			md.Offset = baseOffset + int64(e.delta)
+		if b.baseOffset >= 0 {
+			md.Offset = b.baseOffset + int64(e.delta)
 		}
-		if logAppendTime >= 0 {
-			md.Timestamp = time.UnixMilli(logAppendTime)
+		if b.logAppendTime >= 0 {
+			md.Timestamp = time.UnixMilli(b.logAppendTime)
 		}
 		e.cb(md, nil)
 	}
@@ -503,18 +580,23 @@ func (s *sender) succeed(b *batch, baseOffset, logAppendTime int64) {
 	s.p.finish(b)
 }
 
-// fail completes a batch with err for each of its records.
-func (s *sender) fail(b *batch, err error) {
-	for _, e := range b.entries {
-		e.cb(Metadata{Topic: b.ps.tp.topic, Partition: b.ps.tp.partition, Offset: -1}, err)
-	}
-	s.p.stats.failed.Add(int64(b.records))
-	s.p.logf("records failed", "topic", b.ps.tp.topic, "partition", b.ps.tp.partition, "records", b.records, "err", err)
-	s.p.finish(b)
-}
-
-// failAll fails every incomplete batch; the sender has stopped.
+// failAll fails every incomplete batch; the sender has stopped. Open and queued batches are
+// detached first, under their partition's lock, so that no Send adds to a batch being failed;
+// batches settled but held for an earlier one complete with their own outcome.
 func (s *sender) failAll(err error) {
+	s.p.mu.RLock()
+	parts := s.p.partitions
+	s.p.mu.RUnlock()
+	for _, ps := range parts {
+		ps.mu.Lock()
+		ps.open, ps.queue = nil, nil
+		ps.mu.Unlock()
+		slices.SortFunc(ps.held, func(a, b *batch) int { return cmp.Compare(a.index, b.index) })
+		for _, b := range ps.held {
+			s.callBack(b)
+		}
+		ps.held = nil
+	}
 	s.p.mu.Lock()
 	left := make([]*batch, 0, len(s.p.incomplete))
 	for b := range s.p.incomplete {
@@ -522,7 +604,8 @@ func (s *sender) failAll(err error) {
 	}
 	s.p.mu.Unlock()
 	for _, b := range left {
-		s.fail(b, err)
+		b.err = err
+		s.callBack(b)
 	}
 }
 
