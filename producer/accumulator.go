@@ -118,25 +118,61 @@ func (m *memory) used(total int64) int64 {
 	return total - m.available
 }
 
-// bufferPool recycles batch buffers of batch.size.
+// bufferPool recycles batch buffers of batch.size, as the Java client's BufferPool does: freed
+// buffers wait on a free list for the next batch. Every buffer in use belongs to a batch holding
+// its buffer.memory, so the buffers ever made, free or in use, stay within buffer.memory; and
+// unlike a sync.Pool's, they do not survive garbage collections twice over.
 type bufferPool struct {
 	size int
-	pool sync.Pool
+	mu   sync.Mutex
+	free [][]byte
 }
 
+// get is an empty buffer with room for n bytes: a recycled one when n fits in batch.size.
 func (p *bufferPool) get(n int) []byte {
-	if n <= p.size {
-		if b, ok := p.pool.Get().(*[]byte); ok {
-			return (*b)[:0]
-		}
-		n = p.size
+	if n > p.size {
+		return make([]byte, 0, n)
 	}
-	return make([]byte, 0, n)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if last := len(p.free) - 1; last >= 0 {
+		b := p.free[last]
+		p.free = p.free[:last]
+		return b[:0]
+	}
+	return make([]byte, 0, p.size)
 }
 
+// put recycles b if it is a buffer of batch.size.
 func (p *bufferPool) put(b []byte) {
-	if cap(b) == p.size {
-		p.pool.Put(&b)
+	if cap(b) != p.size {
+		return
+	}
+	p.mu.Lock()
+	p.free = append(p.free, b)
+	p.mu.Unlock()
+}
+
+// entryPool recycles batches' entries, which otherwise grow anew, by doubling, for every batch.
+var entryPool sync.Pool
+
+// addEntry appends a record's entry, taking a recycled slice for a batch's first.
+func (b *batch) addEntry(e entry) {
+	if b.entries == nil {
+		if s, ok := entryPool.Get().(*[]entry); ok {
+			b.entries = *s
+		}
+	}
+	b.entries = append(b.entries, e)
+}
+
+// recycleEntries gives the batch's entries back for another batch; the batch is complete.
+func (b *batch) recycleEntries() {
+	if cap(b.entries) > 0 {
+		clear(b.entries) // drop the callbacks
+		s := b.entries[:0]
+		b.entries = nil
+		entryPool.Put(&s)
 	}
 }
 
@@ -149,7 +185,7 @@ func (b *batch) full(size int, batchSize int) bool {
 // add appends a record to the batch.
 func (b *batch) add(r *wire.Record, cb func(Metadata, error)) {
 	if cb != nil {
-		b.entries = append(b.entries, entry{cb: cb, delta: b.records, ts: r.Timestamp})
+		b.addEntry(entry{cb: cb, delta: b.records, ts: r.Timestamp})
 	}
 	b.builder.Append(r)
 	b.records++

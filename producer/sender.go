@@ -300,13 +300,18 @@ func (s *sender) prepare(b *batch) error {
 		h.ProducerID, h.ProducerEpoch, h.BaseSequence = s.pid, s.epoch, b.seq
 	}
 	uncompressed := b.builder.Size()
-	data, err := b.builder.Finish(nil, h, s.cfg.level())
+	var out []byte // where a compressed batch goes: a pooled buffer, which replaces the batch's
+	if s.cfg.Compression != wire.CodecNone {
+		out = s.p.bufs.get(s.cfg.BatchSize)
+	}
+	data, err := b.builder.Finish(out, h, s.cfg.level())
 	if err != nil {
+		s.p.bufs.put(out)
 		return err
 	}
-	if s.cfg.Compression != wire.CodecNone {
+	if out != nil {
 		s.p.bufs.put(b.buf)
-		b.buf = nil
+		b.buf = data
 	}
 	b.data = data
 	s.p.stats.batches.Add(1)
@@ -626,6 +631,7 @@ func (p *Producer) release(b *batch) {
 	if b.buf != nil {
 		p.bufs.put(b.buf)
 	}
+	b.recycleEntries()
 	p.mem.release(b.reserved)
 	close(b.done)
 	if parent := b.parent; parent != nil {
