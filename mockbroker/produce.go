@@ -16,6 +16,7 @@ package mockbroker
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -115,6 +116,10 @@ func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, ba
 	}
 }
 
+// batchDecoders recycles the decoders that validate produced batches, with their buffers for
+// records and decompression, so that ingest does not allocate them for every batch.
+var batchDecoders = sync.Pool{New: func() any { return new(wire.RecordBatch) }}
+
 // validateRecords checks a partition's records like a broker's log validator and returns the
 // batch to store with its header. Errors are *kerr.Error values wrapped with the reason.
 func (c *Cluster) validateRecords(records []byte, version int16) ([]byte, wire.BatchHeader, error) {
@@ -137,7 +142,8 @@ func (c *Cluster) validateRecords(records []byte, version int16) ([]byte, wire.B
 			return nil, h, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
 		}
 	}
-	var b wire.RecordBatch
+	b := batchDecoders.Get().(*wire.RecordBatch)
+	defer batchDecoders.Put(b)
 	rest, err := b.Decode(records)
 	switch {
 	case err != nil:
