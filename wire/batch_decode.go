@@ -121,6 +121,10 @@ func (b *RecordBatch) decodeRecords(section []byte, base int) error {
 	r.Reset(section, base)
 	var prevHeaders []Header // of the last record that had any, to share their key strings
 	for i := range b.Records {
+		if n := b.readRecordFast(r.Rest(), &b.Records[i]); n > 0 {
+			r.Span(n)
+			continue
+		}
 		if err := b.readRecord(&r, &b.Records[i], prevHeaders); err != nil {
 			return prefixField(err, fmt.Sprintf("records[%d].", i))
 		}
