@@ -155,16 +155,22 @@ func (d *dissector) add(parent *Field, name string, off int, value string) *Fiel
 	f := Field{Name: name, Offset: off, Length: d.r.Offset() - off, Value: value}
 	if err := d.r.Err(); err != nil {
 		d.failed = true
-		f.Length, f.Value, f.Err = max(d.r.Remaining(), 0), "", err.Error()
-		if de, ok := err.(*DecodeError); ok {
-			f.Err = de.Err.Error()
-		}
+		f.Length, f.Value, f.Err = max(d.r.Remaining(), 0), "", fieldErr(err)
 	}
 	parent.Children = append(parent.Children, f)
 	return last(parent)
 }
 
 func last(f *Field) *Field { return &f.Children[len(f.Children)-1] }
+
+// fieldErr is why a field failed: err without the field and offset a [*DecodeError] names,
+// which the field itself shows.
+func fieldErr(err error) string {
+	if de, ok := err.(*DecodeError); ok {
+		return de.Err.Error()
+	}
+	return err.Error()
+}
 
 func (d *dissector) int8(p *Field, name string) int8 {
 	off, v := d.r.Offset(), d.r.Int8()
@@ -205,7 +211,7 @@ func (d *dissector) crc(p *Field, src []byte, h BatchHeader) string {
 			return verdict + " (not verified)"
 		}
 		if err := VerifyBatchCRC(src, &h); err != nil {
-			last(p).Err = err.Error()
+			last(p).Err = fieldErr(err)
 			return verdict + " (mismatch)"
 		}
 		return verdict + " (valid)"

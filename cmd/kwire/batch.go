@@ -155,12 +155,7 @@ func (o *batchOptions) run(s streams) error {
 		BaseSequence:  &seq,
 		Transactional: o.transactional,
 	}
-	b, level, err := settings.Wire()
-	if err != nil {
-		return err
-	}
-	b.Records = records
-	encoded, err := wire.AppendRecordBatch(nil, b, level)
+	encoded, err := settings.AppendRecords(nil, records)
 	if err != nil {
 		return err
 	}

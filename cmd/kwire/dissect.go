@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"strings"
 
 	"github.com/kwire-dev/kwire/internal/hexbytes"
 	"github.com/kwire-dev/kwire/wire"
@@ -99,45 +97,8 @@ func writeDissection(w io.Writer, root wire.Field, format string) error {
 	if err != nil {
 		return err
 	}
-	if failed := locateFailure(&root); failed != nil {
+	if failed := wire.FindFailure(&root); failed != nil {
 		return failed
 	}
 	return nil
-}
-
-// failure is where a dissection stopped: the first failed field none of whose own fields failed.
-type failure struct {
-	field        *wire.Field
-	path         []string // the names from below the root down to field
-	decompressed bool     // whether field's offset is into a decompressed records section
-}
-
-// Error names the field by its path, its offset, and why it failed.
-func (f *failure) Error() string {
-	where := fmt.Sprintf("offset %d", f.field.Offset)
-	if f.decompressed {
-		where = fmt.Sprintf("offset d:%d of the decompressed records", f.field.Offset)
-	}
-	return strings.Join(f.path, ".") + " at " + where + ": " + f.field.Err
-}
-
-// locateFailure returns where the dissection root stopped, or nil if it did not fail.
-func locateFailure(root *wire.Field) *failure {
-	if !root.Failed() {
-		return nil
-	}
-	at := &failure{field: root, path: []string{root.Name}}
-	for {
-		next := slices.IndexFunc(at.field.Children, func(c wire.Field) bool { return c.Failed() })
-		if next < 0 {
-			break
-		}
-		at.field = &at.field.Children[next]
-		at.path = append(at.path, at.field.Name)
-		at.decompressed = at.decompressed || at.field.Buffer != nil
-	}
-	if len(at.path) > 1 {
-		at.path = at.path[1:] // the root's name says nothing
-	}
-	return at
 }

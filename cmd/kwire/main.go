@@ -37,6 +37,7 @@ var commands = []command{
 	{"broker", "run a mock Kafka cluster that real clients can use", brokerCommand},
 	{"produce", "produce records from files or stdin to a Kafka topic", produceCommand},
 	{"perf", "measure the producer as kafka-producer-perf-test does", perfCommand},
+	{"playground", "serve the page that shows the bytes in a browser, built to WebAssembly", playgroundCommand},
 }
 
 // usageError is a mistake in the command line, reported with exit status 2.
@@ -124,7 +125,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands {
-		fmt.Fprintf(&sb, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(&sb, "  %-10s %s\n", c.name, c.summary)
 	}
 	sb.WriteString(`
 Run 'kwire COMMAND --help' (or 'kwire help COMMAND') for a command's flags and examples.

@@ -21,10 +21,22 @@ func Format(b []byte, perLine int) string {
 	return sb.String()
 }
 
+// ParseError is text that [Parse] could not read: why, and the byte offset in the text of the
+// character at fault.
+type ParseError struct {
+	Offset int
+	msg    string
+}
+
+// Error says what is wrong and where, e.g. `hex: invalid character 'z' at offset 12`.
+func (e *ParseError) Error() string { return e.msg }
+
 // Parse reads hex digits, ignoring white space, colons, and "0x" prefixes, as in hex dumps and
-// pasted captures. An error names the offset of the first bad character.
+// pasted captures. The error is a [*ParseError] naming the offset of the first bad character, or
+// of the last digit when their number is odd.
 func Parse(text string) ([]byte, error) {
 	digits := make([]byte, 0, len(text))
+	last := 0
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
@@ -32,13 +44,14 @@ func Parse(text string) ([]byte, error) {
 			i++
 		case isHexDigit(c):
 			digits = append(digits, c)
+			last = i
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':':
 		default:
-			return nil, fmt.Errorf("hex: invalid character %q at offset %d", c, i)
+			return nil, &ParseError{i, fmt.Sprintf("hex: invalid character %q at offset %d", c, i)}
 		}
 	}
 	if len(digits)%2 != 0 {
-		return nil, fmt.Errorf("hex: odd number of digits (%d)", len(digits))
+		return nil, &ParseError{last, fmt.Sprintf("hex: odd number of digits (%d)", len(digits))}
 	}
 	b := make([]byte, len(digits)/2)
 	if _, err := hex.Decode(b, digits); err != nil {

@@ -72,13 +72,16 @@ func ReadLines(r io.Reader, defaultTS int64) ([]wire.Record, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 64<<20)
 	for line := 1; sc.Scan(); line++ {
-		text := bytes.TrimSpace(sc.Bytes())
+		raw := sc.Bytes()
+		text := bytes.TrimLeft(raw, " \t\r")
+		indent := len(raw) - len(text)
+		text = bytes.TrimSpace(text)
 		if len(text) == 0 {
 			continue
 		}
 		var rec Record
 		if err := decodeStrict(text, &rec); err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			return nil, newLineError(line, indent, err)
 		}
 		records = append(records, rec.Wire(defaultTS))
 	}
@@ -125,6 +128,19 @@ func ParseBatch(data []byte) (*Batch, error) {
 
 // Wire converts b to a wire.RecordBatch ready for [wire.AppendRecordBatch], and returns the level.
 func (b *Batch) Wire() (*wire.RecordBatch, int, error) {
+	wb, level, err := b.header()
+	if err != nil {
+		return nil, 0, err
+	}
+	wb.Records = make([]wire.Record, len(b.Records))
+	for i := range b.Records {
+		wb.Records[i] = b.Records[i].Wire(b.Timestamp)
+	}
+	return wb, level, nil
+}
+
+// header converts b's settings, without its records, to a wire.RecordBatch, and returns the level.
+func (b *Batch) header() (*wire.RecordBatch, int, error) {
 	codec := wire.CodecNone
 	if b.Compression != "" {
 		c, err := wire.ParseCodec(b.Compression)
@@ -145,10 +161,6 @@ func (b *Batch) Wire() (*wire.RecordBatch, int, error) {
 	}}
 	if b.Transactional {
 		wb.Attributes |= wire.AttrTransactional
-	}
-	wb.Records = make([]wire.Record, len(b.Records))
-	for i := range b.Records {
-		wb.Records[i] = b.Records[i].Wire(b.Timestamp)
 	}
 	return wb, b.Level, nil
 }
