@@ -55,6 +55,7 @@ type Producer struct {
 	meta  *metadataCache
 	mem   *memory
 	bufs  bufferPool
+	clock coarseClock // the time of records without one
 	stats stats
 
 	ctx    context.Context // ends when the producer stops
@@ -123,11 +124,10 @@ func (p *Producer) Send(ctx context.Context, r *Record, cb func(Metadata, error)
 	if p.closed.Load() {
 		return ErrClosed
 	}
-	ts := r.Timestamp
-	if ts.IsZero() {
-		ts = time.Now()
+	rec := wire.Record{Timestamp: r.Timestamp.UnixMilli(), Key: r.Key, Value: r.Value, Headers: r.Headers}
+	if r.Timestamp.IsZero() {
+		rec.Timestamp = p.clock.milli()
 	}
-	rec := wire.Record{Timestamp: ts.UnixMilli(), Key: r.Key, Value: r.Value, Headers: r.Headers}
 	size := wire.RecordSize(&rec, 0, 0) + wire.BatchHeaderSize
 	if size > p.cfg.MaxRequestSize {
 		return &RecordTooLargeError{Size: size, Limit: p.cfg.MaxRequestSize, Setting: "max.request.size"}
