@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kwire-dev/kwire/producer"
@@ -149,8 +150,7 @@ func (o *perfOptions) send(p *producer.Producer, st *perfStats) error {
 	ctx := context.Background()
 	start := time.Now()
 	for i := range o.numRecords {
-		now := time.Now()
-		if err := p.Send(ctx, &rec, st.callback(now, o.recordSize)); err != nil {
+		if err := p.Send(ctx, &rec, st.callback(o.recordSize)); err != nil {
 			return fmt.Errorf("record %d: %w", i, err)
 		}
 		if o.throughput > 0 {
@@ -168,61 +168,101 @@ func throttle(start time.Time, sent int64, perSecond float64) {
 	}
 }
 
-// perfStats are kwire perf's figures, over the whole run and over the current window. Callbacks
-// update them.
+// perfClock is the milliseconds since a run started. Kafka's tool measures latency with a
+// millisecond clock too; this one is refreshed by a ticker, because reading the system clock twice
+// a record costs more than a Send on the virtual machines kwire was measured on.
+type perfClock struct {
+	start time.Time
+	ms    atomic.Int64
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+// startPerfClock starts a clock at 0.
+func startPerfClock() *perfClock {
+	c := &perfClock{start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+// run refreshes the clock every millisecond until stopped.
+func (c *perfClock) run() {
+	defer close(c.done)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case t := <-tick.C:
+			c.ms.Store(t.Sub(c.start).Milliseconds())
+		}
+	}
+}
+
+// now is the milliseconds since the start.
+func (c *perfClock) now() int64 { return c.ms.Load() }
+
+// close stops the clock.
+func (c *perfClock) close() {
+	close(c.stop)
+	<-c.done
+}
+
+// perfStats are kwire perf's figures, over the whole run and over the current window, in
+// milliseconds as Kafka's tool keeps them. Callbacks update them.
 type perfStats struct {
 	sends    sync.Pool // of *perfSend
+	clock    *perfClock
 	mu       sync.Mutex
 	out      io.Writer
-	interval time.Duration
-	start    time.Time
+	interval int64 // milliseconds between window lines
 	sampling int64 // keep every sampling-th latency
-	samples  []time.Duration
+	samples  []int64
 
 	count, bytes, failed int64
-	total, max           time.Duration
+	total, max           int64
 	firstErr             error
 
-	windowStart                time.Time
-	windowCount, windowBytes   int64
-	windowTotal, windowMaxTime time.Duration
+	windowStart              int64
+	windowCount, windowBytes int64
+	windowTotal, windowMax   int64
 }
 
 func newPerfStats(numRecords int64, interval time.Duration, out io.Writer) *perfStats {
-	now := time.Now()
 	sampling := numRecords / min(numRecords, perfMaxSamples)
-	return &perfStats{out: out, interval: interval, start: now, windowStart: now, sampling: sampling,
-		samples: make([]time.Duration, 0, numRecords/sampling+1)}
+	return &perfStats{out: out, interval: interval.Milliseconds(), sampling: sampling, clock: startPerfClock(),
+		samples: make([]int64, 0, numRecords/sampling+1)}
 }
 
 // perfSend is one record in flight: when it was sent, and its callback, bound once. They are
 // recycled, so that measuring does not allocate for every record.
 type perfSend struct {
 	st   *perfStats
-	sent time.Duration // since st.start
+	sent int64 // on st.clock
 	size int32
 	done func(producer.Metadata, error)
 }
 
-// callback is the completion callback of a record of size bytes sent at sent.
-func (st *perfStats) callback(sent time.Time, size int) func(producer.Metadata, error) {
+// callback is the completion callback of a record of size bytes sent now.
+func (st *perfStats) callback(size int) func(producer.Metadata, error) {
 	s, ok := st.sends.Get().(*perfSend)
 	if !ok {
 		s = &perfSend{st: st}
 		s.done = s.complete
 	}
-	s.size, s.sent = int32(size), sent.Sub(st.start)
+	s.size, s.sent = int32(size), st.clock.now()
 	return s.done
 }
 
 // complete records the record's outcome and recycles s.
 func (s *perfSend) complete(_ producer.Metadata, err error) {
-	s.st.record(time.Since(s.st.start)-s.sent, int(s.size), err)
+	s.st.record(s.st.clock.now()-s.sent, int64(s.size), err)
 	s.st.sends.Put(s)
 }
 
 // record counts one completed record, and prints the window when it is over.
-func (st *perfStats) record(latency time.Duration, size int, err error) {
+func (st *perfStats) record(latency, size int64, err error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if err != nil {
@@ -236,43 +276,41 @@ func (st *perfStats) record(latency time.Duration, size int, err error) {
 		st.samples = append(st.samples, latency)
 	}
 	st.count++
-	st.bytes += int64(size)
+	st.bytes += size
 	st.total += latency
 	st.max = max(st.max, latency)
 	st.windowCount++
-	st.windowBytes += int64(size)
+	st.windowBytes += size
 	st.windowTotal += latency
-	st.windowMaxTime = max(st.windowMaxTime, latency)
-	if now := time.Now(); now.Sub(st.windowStart) >= st.interval {
+	st.windowMax = max(st.windowMax, latency)
+	if now := st.clock.now(); now-st.windowStart >= st.interval {
 		st.printWindow(now)
-		st.windowStart, st.windowCount, st.windowBytes, st.windowTotal, st.windowMaxTime = now, 0, 0, 0, 0
+		st.windowStart, st.windowCount, st.windowBytes, st.windowTotal, st.windowMax = now, 0, 0, 0, 0
 	}
 }
 
 // printWindow prints the current window's line, as Kafka's tool does.
-func (st *perfStats) printWindow(now time.Time) {
-	elapsed := now.Sub(st.windowStart).Seconds()
+func (st *perfStats) printWindow(now int64) {
+	elapsed := float64(max(now-st.windowStart, 1)) / 1000
 	fmt.Fprintf(st.out, "%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.\n",
 		st.windowCount, float64(st.windowCount)/elapsed, float64(st.windowBytes)/elapsed/(1<<20),
-		ms(st.windowTotal)/float64(max(st.windowCount, 1)), ms(st.windowMaxTime))
+		float64(st.windowTotal)/float64(max(st.windowCount, 1)), float64(st.windowMax))
 }
 
-// printTotal prints the run's summary line, as Kafka's tool does.
+// printTotal stops the clock and prints the run's summary line, as Kafka's tool does.
 func (st *perfStats) printTotal() {
+	st.clock.close()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	elapsed := time.Since(st.start).Seconds()
+	elapsed := time.Since(st.clock.start).Seconds()
 	slices.Sort(st.samples)
 	pct := func(q float64) int64 {
 		if len(st.samples) == 0 {
 			return 0
 		}
-		return st.samples[int(q*float64(len(st.samples)-1))].Milliseconds()
+		return st.samples[int(q*float64(len(st.samples)-1))]
 	}
 	fmt.Fprintf(st.out, "%d records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency, %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.\n",
 		st.count, float64(st.count)/elapsed, float64(st.bytes)/elapsed/(1<<20),
-		ms(st.total)/float64(max(st.count, 1)), ms(st.max), pct(0.5), pct(0.95), pct(0.99), pct(0.999))
+		float64(st.total)/float64(max(st.count, 1)), float64(st.max), pct(0.5), pct(0.95), pct(0.99), pct(0.999))
 }
-
-// ms is d in milliseconds.
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
