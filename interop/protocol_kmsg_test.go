@@ -185,6 +185,8 @@ func TestKmsgHeaders(t *testing.T) {
 		{protocol.KeyFindCoordinator, 2}, {protocol.KeyFindCoordinator, 3},
 		{protocol.KeyCreateTopics, 4}, {protocol.KeyCreateTopics, 5},
 		{protocol.KeyInitProducerID, 1}, {protocol.KeyInitProducerID, 2},
+		{protocol.KeySaslHandshake, 1},
+		{protocol.KeySaslAuthenticate, 1}, {protocol.KeySaslAuthenticate, 2},
 	}
 	for _, hv := range versions {
 		for _, clientID := range []*string{nil, kmsg.StringPtr("kwire-interop-1")} {
@@ -347,6 +349,26 @@ func kmsgCases(f *kmFixtures) []kmsgCase {
 		{
 			name: "InitProducerIdResponse/error", key: protocol.KeyInitProducerID, response: true, kwire: protocol.InitProducerIDVersions,
 			build: func(v int16) kmsgMessage { return kmInitProducerIDResponse(v, true) }, check: kmCheck(checkInitProducerIDResponse),
+		},
+		{
+			name: "SaslHandshakeRequest", key: protocol.KeySaslHandshake, kwire: protocol.SaslHandshakeVersions,
+			build: kmSaslHandshakeRequest, check: kmCheck(checkSaslHandshakeRequest),
+		},
+		{
+			name: "SaslHandshakeResponse/unsupported", key: protocol.KeySaslHandshake, response: true, kwire: protocol.SaslHandshakeVersions,
+			build: kmSaslHandshakeResponse, check: kmCheck(checkSaslHandshakeResponse),
+		},
+		{
+			name: "SaslAuthenticateRequest", key: protocol.KeySaslAuthenticate, kwire: protocol.SaslAuthenticateVersions,
+			build: kmSaslAuthenticateRequest, check: kmCheck(checkSaslAuthenticateRequest),
+		},
+		{
+			name: "SaslAuthenticateResponse/challenge", key: protocol.KeySaslAuthenticate, response: true, kwire: protocol.SaslAuthenticateVersions,
+			build: func(v int16) kmsgMessage { return kmSaslAuthenticateResponse(v, false) }, check: kmCheck(checkSaslAuthenticateResponse),
+		},
+		{
+			name: "SaslAuthenticateResponse/failed", key: protocol.KeySaslAuthenticate, response: true, kwire: protocol.SaslAuthenticateVersions,
+			build: func(v int16) kmsgMessage { return kmSaslAuthenticateResponse(v, true) }, check: kmCheck(checkSaslAuthenticateResponse),
 		},
 	}
 }

@@ -2,6 +2,7 @@ package mockbroker
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -32,6 +33,9 @@ func (b *Broker) listen(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("mockbroker: broker %d: %w", b.id, err)
+	}
+	if cfg := b.cluster.cfg.tls; cfg != nil {
+		ln = tls.NewListener(ln, cfg)
 	}
 	b.mu.Lock()
 	b.ln, b.addr, b.up = ln, ln.Addr().String(), true
@@ -105,7 +109,10 @@ func (b *Broker) stop() error {
 func (b *Broker) serve(conn net.Conn) {
 	defer b.untrack(conn)
 	defer conn.Close()
-	cc := &clientConn{id: connSeq.Add(1), broker: b, conn: conn}
+	cc := &clientConn{id: connSeq.Add(1), broker: b, conn: conn, sasl: newSASLConn(b.cluster.cfg.saslUsers)}
+	if !cc.handshakeTLS() {
+		return
+	}
 	r := bufio.NewReaderSize(conn, 64<<10)
 	for {
 		frame, err := readFrame(r, b.cluster.cfg.maxRequestBytes)

@@ -8,7 +8,8 @@ import (
 )
 
 // Exchange is one request and its response as the broker saw them: exact bytes (size prefix
-// included) and decoded forms.
+// included) and decoded forms. The one exception: a SaslAuthenticate request's PLAIN password is
+// blanked out, byte for byte, in both. Raw SASL tokens (after SaslHandshake v0) are not captured.
 type Exchange struct {
 	Broker        int32
 	Conn          int64 // which connection, numbered from 1 in the order they opened

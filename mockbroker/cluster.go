@@ -4,10 +4,15 @@
 //
 // Its shape is that of net/http/httptest: [NewCluster] starts it, [Cluster.Addrs] gives the
 // bootstrap addresses, [Cluster.Close] stops it and waits for its connections.
+//
+// It can listen with TLS ([TLS], with certificates from a [TestCA]) and require SASL
+// authentication with PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 ([SASLUsers]), as Kafka's SSL,
+// SASL_PLAINTEXT and SASL_SSL listeners do.
 package mockbroker
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -39,6 +44,9 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.err != nil {
+		return nil, cfg.err
 	}
 	c := &Cluster{
 		cfg:            cfg,
@@ -156,11 +164,15 @@ func (c *Cluster) RestartBroker(id int32) error {
 }
 
 // ServeConn serves Kafka requests on conn as broker id until conn closes or fails. It lets the
-// cluster run over any connection, such as one end of net.Pipe, in tests or in a browser.
+// cluster run over any connection, such as one end of net.Pipe, in tests or in a browser. With
+// [TLS], it runs the server side of TLS over conn.
 func (c *Cluster) ServeConn(conn net.Conn, id int32) error {
 	b := c.broker(id)
 	if b == nil {
 		return fmt.Errorf("mockbroker: no broker %d", id)
+	}
+	if c.cfg.tls != nil {
+		conn = tls.Server(conn, c.cfg.tls)
 	}
 	if !b.track(conn) {
 		conn.Close()

@@ -14,6 +14,7 @@ type clientConn struct {
 	id     int64
 	broker *Broker
 	conn   net.Conn
+	sasl   *saslConn // nil without SASL
 }
 
 // request is a decoded request on its way through a handler.
@@ -22,6 +23,9 @@ type request struct {
 	header protocol.RequestHeader
 	body   protocol.Message
 	faults []*armedFault // the faults that matched it
+	token  []byte        // a SaslAuthenticate's token, before its secret was blanked in body
+	// closeAfter makes the connection close once the response is sent (a failed authentication).
+	closeAfter bool
 }
 
 // handler serves one API: the versions it implements and the function that answers a request. A
@@ -37,26 +41,34 @@ var handlers map[protocol.APIKey]handler
 
 func init() {
 	handlers = map[protocol.APIKey]handler{
-		protocol.KeyApiVersions:     {protocol.ApiVersionsVersions, serveApiVersions},
-		protocol.KeyProduce:         {protocol.ProduceVersions, serveProduce},
-		protocol.KeyFetch:           {protocol.FetchVersions, serveFetch},
-		protocol.KeyListOffsets:     {protocol.ListOffsetsVersions, serveListOffsets},
-		protocol.KeyMetadata:        {protocol.MetadataVersions, serveMetadata},
-		protocol.KeyFindCoordinator: {protocol.FindCoordinatorVersions, serveFindCoordinator},
-		protocol.KeyCreateTopics:    {protocol.CreateTopicsVersions, serveCreateTopics},
-		protocol.KeyInitProducerID:  {protocol.InitProducerIDVersions, serveInitProducerID},
+		protocol.KeyApiVersions:      {protocol.ApiVersionsVersions, serveApiVersions},
+		protocol.KeyProduce:          {protocol.ProduceVersions, serveProduce},
+		protocol.KeyFetch:            {protocol.FetchVersions, serveFetch},
+		protocol.KeyListOffsets:      {protocol.ListOffsetsVersions, serveListOffsets},
+		protocol.KeyMetadata:         {protocol.MetadataVersions, serveMetadata},
+		protocol.KeyFindCoordinator:  {protocol.FindCoordinatorVersions, serveFindCoordinator},
+		protocol.KeyCreateTopics:     {protocol.CreateTopicsVersions, serveCreateTopics},
+		protocol.KeyInitProducerID:   {protocol.InitProducerIDVersions, serveInitProducerID},
+		protocol.KeySaslHandshake:    {protocol.SaslHandshakeVersions, serveSaslHandshake},
+		protocol.KeySaslAuthenticate: {protocol.SaslAuthenticateVersions, serveSaslAuthenticate},
 	}
 }
 
 // handle answers one request frame. It reports false when the connection must close: a frame
-// that cannot be read, an API or version this broker does not serve (or advertises but refuses),
-// or a fault that says so.
+// that cannot be read, a request its SASL state does not allow, an API or version this broker
+// does not serve (or advertises but refuses), failed authentication, or a fault that says so.
 func (cc *clientConn) handle(frame []byte) bool {
 	c := cc.broker.cluster
+	if cc.sasl != nil && cc.sasl.state == saslRawTokens {
+		return cc.rawToken(frame)
+	}
 	start := time.Now()
 	h, body, err := protocol.ReadRequestHeader(frame)
 	if err != nil {
 		c.logf("broker %d: connection %d: bad request header: %v", cc.broker.id, cc.id, err)
+		return false
+	}
+	if !cc.admit(h.APIKey) {
 		return false
 	}
 	p := c.cfg.profile
@@ -67,6 +79,9 @@ func (cc *clientConn) handle(frame []byte) bool {
 	if err := req.body.Decode(body, h.APIVersion); err != nil {
 		c.logf("broker %d: connection %d: malformed %s v%d request: %v", cc.broker.id, cc.id, h.APIKey, h.APIVersion, err)
 		return false
+	}
+	if a, ok := req.body.(*protocol.SaslAuthenticateRequest); ok {
+		req.token = cc.takeToken(a)
 	}
 	req.faults = c.matchFaults(cc.broker.id, req)
 	if faultsSay(req.faults, DropBeforeHandling) {
@@ -106,7 +121,7 @@ func (cc *clientConn) respond(req *request, frame []byte, resp protocol.Message,
 		c.logf("broker %d: connection %d: writing %s response: %v", cc.broker.id, cc.id, req.header.APIKey, err)
 		return false
 	}
-	return true
+	return !req.closeAfter
 }
 
 // unsupported answers a request for a version the broker does not serve, or advertises but refuses

@@ -28,6 +28,8 @@ func FuzzHandleFrame(f *testing.F) {
 		{7, &protocol.CreateTopicsRequest{Topics: []protocol.CreateTopicsTopic{{Name: "u", NumPartitions: 2, ReplicationFactor: -1}}}},
 		{0, &protocol.FindCoordinatorRequest{CoordinatorKey: "g"}},
 		{6, &protocol.FindCoordinatorRequest{KeyType: protocol.CoordinatorTransaction, CoordinatorKeys: []string{"g", "txn"}}},
+		{1, &protocol.SaslHandshakeRequest{Mechanism: "PLAIN"}},
+		{2, &protocol.SaslAuthenticateRequest{AuthBytes: []byte("\x00u\x00p")}},
 	} {
 		h := &protocol.RequestHeader{APIKey: seed.body.Key(), APIVersion: seed.version, CorrelationID: 7, ClientID: &client}
 		f.Add(protocol.AppendRequest(nil, h, seed.body)[4:])
@@ -44,6 +46,48 @@ func FuzzHandleFrame(f *testing.F) {
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		if len(frame) >= 2 && protocol.APIKey(binary.BigEndian.Uint16(frame)) == protocol.KeyFetch {
 			return
+		}
+		cc.handle(frame)
+	})
+}
+
+// FuzzHandleSASLToken feeds a SASL broker, after a SaslHandshake for PLAIN or SCRAM-SHA-256 (v1,
+// or v0 for raw tokens), a frame: a SaslAuthenticate request after v1, a bare token after v0. The
+// broker must answer or close, never panic.
+func FuzzHandleSASLToken(f *testing.F) {
+	client := "fuzz"
+	for _, mech := range []uint8{0, 1} {
+		for _, raw := range []bool{false, true} {
+			token := []byte("\x00alice\x00pw")
+			if mech == 1 {
+				token = []byte("n,,n=alice,r=abcdef")
+			}
+			frame := token
+			if !raw {
+				h := &protocol.RequestHeader{APIKey: protocol.KeySaslAuthenticate, APIVersion: 2, CorrelationID: 9, ClientID: &client}
+				frame = protocol.AppendRequest(nil, h, &protocol.SaslAuthenticateRequest{AuthBytes: token})[4:]
+			}
+			f.Add(mech, raw, frame)
+		}
+	}
+	c, err := NewCluster(CaptureLimit(0), SASLUsers("PLAIN", map[string]string{"alice": "pw"}), SASLUsers("SCRAM-SHA-256", map[string]string{"alice": "pw"}))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer c.Close()
+	server, peer := net.Pipe()
+	defer server.Close()
+	go io.Copy(io.Discard, peer)
+	f.Fuzz(func(t *testing.T, mech uint8, raw bool, frame []byte) {
+		cc := &clientConn{id: 1, broker: c.brokers[0], conn: server, sasl: newSASLConn(c.cfg.saslUsers)}
+		version := int16(1)
+		if raw {
+			version = 0
+		}
+		h := &protocol.RequestHeader{APIKey: protocol.KeySaslHandshake, APIVersion: version, CorrelationID: 1, ClientID: &client}
+		hs := &protocol.SaslHandshakeRequest{Mechanism: []string{"PLAIN", "SCRAM-SHA-256"}[mech%2]}
+		if !cc.handle(protocol.AppendRequest(nil, h, hs)[4:]) {
+			t.Fatal("the handshake closed the connection")
 		}
 		cc.handle(frame)
 	})

@@ -1,8 +1,12 @@
 package mockbroker
 
 import (
+	"crypto/tls"
 	"io"
 	"log"
+	"time"
+
+	"github.com/kwire-dev/kwire/sasl"
 )
 
 // Option configures a Cluster.
@@ -23,6 +27,10 @@ type config struct {
 	captureLimit      int
 	produceThrottleMs int32
 	onExchange        func(Exchange)
+	tls               *tls.Config
+	saslUsers         *sasl.Users   // nil: no SASL
+	saslLifetime      time.Duration // 0: sessions do not expire
+	err               error         // the first option that failed, for NewCluster to return
 }
 
 type topicSpec struct {

@@ -20,14 +20,16 @@ type VersionProfile struct {
 // of them.
 var Kafka39 = VersionProfile{
 	Advertised: map[protocol.APIKey]protocol.VersionRange{
-		protocol.KeyProduce:         {Min: 0, Max: 11},
-		protocol.KeyFetch:           {Min: 0, Max: 17},
-		protocol.KeyListOffsets:     {Min: 0, Max: 9},
-		protocol.KeyMetadata:        {Min: 0, Max: 12},
-		protocol.KeyFindCoordinator: {Min: 0, Max: 6},
-		protocol.KeyApiVersions:     {Min: 0, Max: 4},
-		protocol.KeyCreateTopics:    {Min: 0, Max: 7},
-		protocol.KeyInitProducerID:  {Min: 0, Max: 5},
+		protocol.KeyProduce:          {Min: 0, Max: 11},
+		protocol.KeyFetch:            {Min: 0, Max: 17},
+		protocol.KeyListOffsets:      {Min: 0, Max: 9},
+		protocol.KeyMetadata:         {Min: 0, Max: 12},
+		protocol.KeyFindCoordinator:  {Min: 0, Max: 6},
+		protocol.KeyApiVersions:      {Min: 0, Max: 4},
+		protocol.KeyCreateTopics:     {Min: 0, Max: 7},
+		protocol.KeyInitProducerID:   {Min: 0, Max: 5},
+		protocol.KeySaslHandshake:    {Min: 0, Max: 1},
+		protocol.KeySaslAuthenticate: {Min: 0, Max: 2},
 	},
 }
 
@@ -42,14 +44,16 @@ var Kafka39 = VersionProfile{
 // (KAFKA-18270 took back its deprecation).
 var Kafka40 = VersionProfile{
 	Advertised: map[protocol.APIKey]protocol.VersionRange{
-		protocol.KeyProduce:         {Min: 0, Max: 12},
-		protocol.KeyFetch:           {Min: 4, Max: 17},
-		protocol.KeyListOffsets:     {Min: 1, Max: 10},
-		protocol.KeyMetadata:        {Min: 0, Max: 13},
-		protocol.KeyFindCoordinator: {Min: 0, Max: 6},
-		protocol.KeyApiVersions:     {Min: 0, Max: 4},
-		protocol.KeyCreateTopics:    {Min: 2, Max: 7},
-		protocol.KeyInitProducerID:  {Min: 0, Max: 5},
+		protocol.KeyProduce:          {Min: 0, Max: 12},
+		protocol.KeyFetch:            {Min: 4, Max: 17},
+		protocol.KeyListOffsets:      {Min: 1, Max: 10},
+		protocol.KeyMetadata:         {Min: 0, Max: 13},
+		protocol.KeyFindCoordinator:  {Min: 0, Max: 6},
+		protocol.KeyApiVersions:      {Min: 0, Max: 4},
+		protocol.KeyCreateTopics:     {Min: 2, Max: 7},
+		protocol.KeyInitProducerID:   {Min: 0, Max: 5},
+		protocol.KeySaslHandshake:    {Min: 0, Max: 1},
+		protocol.KeySaslAuthenticate: {Min: 0, Max: 2},
 	},
 	Refused: map[protocol.APIKey]protocol.VersionRange{
 		protocol.KeyProduce: {Min: 0, Max: 2},

@@ -27,12 +27,18 @@ When the cluster is ready, kwire broker prints exactly one line on stdout:
 the bootstrap addresses, one per broker. Broker i listens on the --listen port plus i (with
 port 0, each on a free port). Unknown topics are created on first use with --partitions
 partitions, unless --no-auto-create.
+
+With --tls the brokers speak TLS, with a certificate from a certificate authority generated at
+start (--tls-ca-out writes its certificate for clients). With --sasl-user clients must
+authenticate with SASL (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, see --sasl-mechanism) before
+anything but ApiVersions, as on a Kafka SASL_PLAINTEXT or, with --tls, SASL_SSL listener.
 `
 
 // brokerExamples are the command lines kwire broker --help shows.
 const brokerExamples = `  kwire broker
   kwire broker --listen 127.0.0.1:0 --brokers 3 --topic orders:6 -v
   kwire broker --kafka 4.0 --no-auto-create --topic events
+  kwire broker --tls --tls-ca-out ca.pem --sasl-mechanism SCRAM-SHA-256 --sasl-user alice:alice-secret
 `
 
 // kafkaVersions are the version profiles --kafka chooses from.
@@ -48,6 +54,7 @@ func brokerCommand() (*cmdFlags, action) {
 		noAutoCreate bool
 		verbose      bool
 		topics       topicFlags
+		security     brokerSecurity
 	)
 	kafka := newChoice("3.9", "4.0")
 	c := newCmdFlags("broker", "kwire broker [flags]", brokerAbout, brokerExamples)
@@ -67,6 +74,7 @@ func brokerCommand() (*cmdFlags, action) {
 	c.doc("kafka", "", "VERSION", "--kafka 4.0")
 	c.fs.BoolVar(&verbose, "verbose", false, "Log every request and response, and every connection, on stderr.")
 	c.doc("verbose", "v", "", "-v")
+	security.define(c)
 	return c, func(args []string, s streams) error {
 		if len(args) > 0 {
 			return usageErrorf("unexpected argument %q", args[0])
@@ -79,6 +87,11 @@ func brokerCommand() (*cmdFlags, action) {
 			mockbroker.ReplicationFactor(int16(replication)), mockbroker.AutoCreateTopics(!noAutoCreate),
 			mockbroker.Versions(kafkaVersions[kafka.value]),
 		}
+		secure, err := security.options()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, secure...)
 		for _, t := range topics {
 			n := t.partitions
 			if n == 0 {

@@ -19,6 +19,10 @@ func NewRequest(k APIKey) Message {
 		return new(CreateTopicsRequest)
 	case KeyInitProducerID:
 		return new(InitProducerIDRequest)
+	case KeySaslHandshake:
+		return new(SaslHandshakeRequest)
+	case KeySaslAuthenticate:
+		return new(SaslAuthenticateRequest)
 	}
 	return nil
 }
@@ -42,6 +46,10 @@ func NewResponse(k APIKey) Message {
 		return new(CreateTopicsResponse)
 	case KeyInitProducerID:
 		return new(InitProducerIDResponse)
+	case KeySaslHandshake:
+		return new(SaslHandshakeResponse)
+	case KeySaslAuthenticate:
+		return new(SaslAuthenticateResponse)
 	}
 	return nil
 }
