@@ -1,9 +1,11 @@
 package producer
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"time"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -71,6 +73,14 @@ type Config struct {
 
 	// Logger receives the producer's events: connections, retries, errors. Nil logs nothing.
 	Logger *slog.Logger
+
+	// Dialer opens every connection the producer makes, for metadata and for produce requests
+	// alike, to addr: a bootstrap server or a broker's host:port as the metadata advertises it.
+	// The producer gives it request.timeout.ms to connect (ctx ends then, or when the producer
+	// closes) and uses the connection as returned; send.buffer.bytes, receive.buffer.bytes and
+	// TCP_NODELAY apply only to TCP connections the producer dials itself. Nil dials TCP. It has
+	// no Java property: it lets tests and the browser playground run over net.Pipe.
+	Dialer func(ctx context.Context, addr string) (net.Conn, error)
 }
 
 // DefaultConfig is the Java client's defaults as of Kafka 4.0, with no bootstrap servers.

@@ -74,19 +74,9 @@ type brokerConn struct {
 
 // dialBroker connects to addr and learns its API versions.
 func dialBroker(ctx context.Context, addr string, cfg *Config) (*brokerConn, error) {
-	d := net.Dialer{Timeout: cfg.RequestTimeout}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, err := openConn(ctx, addr, cfg)
 	if err != nil {
 		return nil, &NetworkError{Addr: addr, Err: err}
-	}
-	if tc, ok := nc.(*net.TCPConn); ok {
-		tc.SetNoDelay(true)
-		if cfg.SendBuffer > 0 {
-			tc.SetWriteBuffer(cfg.SendBuffer)
-		}
-		if cfg.ReceiveBuffer > 0 {
-			tc.SetReadBuffer(cfg.ReceiveBuffer)
-		}
 	}
 	c := &brokerConn{addr: addr, nc: nc, timeout: cfg.RequestTimeout, writes: make(chan *call), quit: make(chan struct{}), clientID: cfg.ClientID}
 	c.pending.L = &c.mu
@@ -97,6 +87,35 @@ func dialBroker(ctx context.Context, addr string, cfg *Config) (*brokerConn, err
 		return nil, err
 	}
 	return c, nil
+}
+
+// openConn opens a connection to addr with the configured [Config.Dialer], or over TCP with the
+// socket options the configuration asks for. Either way it waits at most request.timeout.ms.
+func openConn(ctx context.Context, addr string, cfg *Config) (net.Conn, error) {
+	if cfg.Dialer != nil {
+		ctx, cancel := context.WithTimeout(ctx, cfg.RequestTimeout)
+		defer cancel()
+		nc, err := cfg.Dialer(ctx, addr)
+		if err == nil && nc == nil {
+			err = errors.New("the configured Dialer returned no connection and no error")
+		}
+		return nc, err
+	}
+	d := net.Dialer{Timeout: cfg.RequestTimeout}
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+		if cfg.SendBuffer > 0 {
+			tc.SetWriteBuffer(cfg.SendBuffer)
+		}
+		if cfg.ReceiveBuffer > 0 {
+			tc.SetReadBuffer(cfg.ReceiveBuffer)
+		}
+	}
+	return nc, nil
 }
 
 // negotiate asks the broker which versions it serves (ApiVersions v3, or v0 if the broker is
