@@ -34,6 +34,7 @@ type app struct {
 	dumps   []dumpRuns      // per view of the page, its run elements, looked up when first needed
 	// selected and hovered are node ids, -1 for none; focus is the tree row with tabindex 0.
 	selected, hovered, focus int
+	sim                      simState // the Simulator's runs
 }
 
 // dumpRuns are the run elements of one view's dump, in run order, in the hex and ASCII columns.
@@ -78,6 +79,9 @@ func (a *app) start() {
 	if err != nil {
 		a.showError(&explorer.InputError{Message: err.Error(), Start: -1})
 	}
+	if a.form.Get(explorer.KeyMode) == explorer.ModeSimulate {
+		a.runSim() // a link to the Simulator shows a run of its settings
+	}
 	body := a.jsDoc.Get("body")
 	body.Get("dataset").Set("readyMs", fmt.Sprintf("%.1f", js.Global().Get("performance").Call("now").Float()))
 	body.Get("dataset").Set("ready", "1")
@@ -94,8 +98,17 @@ func (a *app) schedule() {
 	js.Global().Call("setTimeout", a.flush, 0)
 }
 
-// update rebuilds the page from the form: outputs, errors, URL and timings.
+// update rebuilds the page from the form: outputs, errors, URL and timings. The Simulator's
+// outputs change only when it runs; its inputs are checked as they change.
 func (a *app) update() {
+	if a.form.Get(explorer.KeyMode) == explorer.ModeSimulate {
+		a.checkSim()
+		a.writeLocation()
+		a.since = time.Time{}
+		a.updates++
+		a.jsDoc.Get("body").Get("dataset").Set("updates", a.updates)
+		return
+	}
 	start := time.Now()
 	if a.since.IsZero() {
 		a.since = start

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"slices"
 	"strconv"
 	"syscall/js"
 
@@ -20,9 +21,14 @@ func (a *app) bind() {
 	}
 	listen(a.jsDoc, "input", onInput)
 	listen(a.jsDoc, "change", onInput)
-	listen(a.el("controls").Value, "submit", func(e *dom.BasicEvent) { e.PreventDefault() })
-	for _, t := range []struct{ id, mode string }{{"tab-explore", explorer.ModeExplore}, {"tab-decode", explorer.ModeDecode}} {
-		listen(a.el(t.id).Value, "click", func(*dom.BasicEvent) { a.setMode(t.mode) })
+	listen(a.el("controls").Value, "submit", func(e *dom.BasicEvent) {
+		e.PreventDefault()
+		if a.form.Get(explorer.KeyMode) == explorer.ModeSimulate {
+			a.runSim()
+		}
+	})
+	for _, t := range modeTabs {
+		listen(a.el(t.tab).Value, "click", func(*dom.BasicEvent) { a.setMode(t.mode) })
 	}
 	listen(a.jsDoc.Call("querySelector", ".tabs"), "keydown", a.onTabKey)
 	for _, id := range []string{"hex", "hex-extra"} {
@@ -42,10 +48,11 @@ func (a *app) bind() {
 	}
 	listen(js.Global(), "hashchange", func(*dom.BasicEvent) { a.onHashChange() })
 	listen(js.Global(), "resize", func(*dom.BasicEvent) { a.onResize() })
+	a.bindSim()
 }
 
-// setMode switches between the Explorer and Decode. Decode starts from the Explorer's batch when
-// nothing was pasted yet.
+// setMode switches between the Explorer, Decode and the Simulator. Decode starts from the
+// Explorer's batch when nothing was pasted yet; the Simulator runs when first shown.
 func (a *app) setMode(mode string) {
 	if a.form.Get(explorer.KeyMode) == mode {
 		return
@@ -57,20 +64,31 @@ func (a *app) setMode(mode string) {
 	}
 	a.writeInputs()
 	a.update()
+	if mode == explorer.ModeSimulate && a.sim.result == nil {
+		a.runSim() // a first look at the Simulator shows a run rather than empty tables
+	}
 }
 
-// onTabKey moves between the tabs with the arrow keys, as a tab list does.
+// onTabKey moves between the tabs with the arrow keys, as a tab list does, and to the first and
+// last with Home and End.
 func (a *app) onTabKey(e *dom.BasicEvent) {
-	if k := key(e); k != "ArrowLeft" && k != "ArrowRight" {
+	at := slices.IndexFunc(modeTabs, func(t modeTab) bool { return t.mode == a.form.Get(explorer.KeyMode) })
+	next := at
+	switch key(e) {
+	case "ArrowRight":
+		next = (at + 1) % len(modeTabs)
+	case "ArrowLeft":
+		next = (at + len(modeTabs) - 1) % len(modeTabs)
+	case "Home":
+		next = 0
+	case "End":
+		next = len(modeTabs) - 1
+	default:
 		return
 	}
 	e.PreventDefault()
-	next, id := explorer.ModeDecode, "tab-decode"
-	if a.form.Get(explorer.KeyMode) == explorer.ModeDecode {
-		next, id = explorer.ModeExplore, "tab-explore"
-	}
-	a.setMode(next)
-	a.el(id).Focus()
+	a.setMode(modeTabs[next].mode)
+	a.el(modeTabs[next].tab).Focus()
 }
 
 // nodeOfRun is the node whose bytes the dump element el shows, or -1.

@@ -28,7 +28,9 @@ func (a *app) fillChoices() {
 		fmt.Fprintf(&versions, `<option value="%d">v%d%s</option>`, v, v, flex)
 	}
 	a.el(explorer.KeyCompression).SetInnerHTML(codecs.String())
+	a.el(explorer.KeySimCompression).SetInnerHTML(codecs.String())
 	a.el(explorer.KeyProduceVersion).SetInnerHTML(versions.String())
+	a.fillFaults()
 }
 
 // readInputs copies the inputs' values into the form and reports whether any changed.
@@ -98,6 +100,7 @@ func (a *app) syncDisabled() {
 		explorer.KeyTransactionalID: !a.form.Checked(explorer.KeyTransactional),
 		explorer.KeyTopic:           version >= 13,
 		explorer.KeyTopicID:         version < 13,
+		explorer.KeySimFaultTimes:   !simFault(a.form).Repeats(),
 	} {
 		if e, ok := a.inputs[k].(*dom.HTMLInputElement); ok {
 			e.SetDisabled(off)
@@ -105,18 +108,29 @@ func (a *app) syncDisabled() {
 	}
 }
 
+// modeTab is a mode with the ids of its tab and panel.
+type modeTab struct{ mode, tab, panel string }
+
+// modeTabs are the modes, in the order the tab list shows them.
+var modeTabs = []modeTab{
+	{explorer.ModeExplore, "tab-explore", "explore-panel"},
+	{explorer.ModeDecode, "tab-decode", "decode-panel"},
+	{explorer.ModeSimulate, "tab-simulate", "sim-panel"},
+}
+
 // showMode shows the mode's tab as selected and its panel, and the outputs that belong to it.
 func (a *app) showMode() {
-	decode := a.form.Get(explorer.KeyMode) == explorer.ModeDecode
-	for _, t := range []struct {
-		tab, panel string
-		on         bool
-	}{{"tab-explore", "explore-panel", !decode}, {"tab-decode", "decode-panel", decode}} {
+	mode := a.form.Get(explorer.KeyMode)
+	for _, t := range modeTabs {
+		on := t.mode == mode
 		tab := a.el(t.tab)
-		tab.SetAttribute("aria-selected", fmt.Sprint(t.on))
-		tab.SetAttribute("tabindex", map[bool]string{true: "0", false: "-1"}[t.on])
-		setHidden(a.el(t.panel), !t.on)
+		tab.SetAttribute("aria-selected", fmt.Sprint(on))
+		tab.SetAttribute("tabindex", map[bool]string{true: "0", false: "-1"}[on])
+		setHidden(a.el(t.panel), !on)
 	}
+	decode, simulate := mode == explorer.ModeDecode, mode == explorer.ModeSimulate
+	setHidden(a.el("output"), simulate)
+	setHidden(a.el("sim-output"), !simulate)
 	setHidden(a.el("sizes-section"), decode)
 	setHidden(a.el("show"), decode)
 	setHidden(element(a.jsDoc.Call("querySelector", `label[for="show"]`)), decode)
@@ -150,7 +164,7 @@ func (a *app) showError(err *explorer.InputError) {
 					err.Field, err.Start, err.End)
 			}
 		}
-	case a.page != nil && a.page.Dissection.Problem != "":
+	case a.form.Get(explorer.KeyMode) != explorer.ModeSimulate && a.page != nil && a.page.Dissection.Problem != "":
 		d := a.page.Dissection
 		fmt.Fprintf(&msg, `The bytes stop making sense: %s <button type="button" data-sel="%s">Show the field</button>`,
 			html.EscapeString(d.Problem), html.EscapeString(d.Nodes[d.Failure].Path))

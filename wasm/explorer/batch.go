@@ -40,7 +40,7 @@ func ReadBatchInput(f Form) (*BatchInput, error) {
 	if in.Timestamp, err = f.Int(KeyTimestamp, 64); err != nil {
 		return nil, err
 	}
-	if in.Records, err = readRecords(f.Get(KeyRecords), in.Timestamp); err != nil {
+	if in.Records, err = ReadRecords(f, KeyRecords, in.Timestamp); err != nil {
 		return nil, err
 	}
 	return in, nil
@@ -76,11 +76,14 @@ func readProducer(f Form, s *recordjson.Batch) error {
 	return nil
 }
 
-// readRecords parses JSONL records as kwire batch --jsonl does; an error points at the line.
-func readRecords(text string, ts int64) ([]wire.Record, error) {
+// ReadRecords parses the JSONL records of the form's text area key as kwire batch --jsonl does,
+// with timestamp ts for records without their own. The error is an [*InputError] that points at
+// the line, or the character, at fault.
+func ReadRecords(f Form, key string, ts int64) ([]wire.Record, error) {
+	text := f.Get(key)
 	records, err := recordjson.ReadLines(strings.NewReader(text), ts)
 	if le, ok := errors.AsType[*recordjson.LineError](err); ok {
-		e := &InputError{Field: KeyRecords, Message: "records: " + le.Error()}
+		e := &InputError{Field: key, Message: "records: " + le.Error()}
 		e.Start, e.End = lineSpan(text, le.Line)
 		if le.Column > 0 {
 			lineStart := byteOffsetOfLine(text, le.Line)
@@ -89,10 +92,10 @@ func readRecords(text string, ts int64) ([]wire.Record, error) {
 		return nil, e
 	}
 	if err != nil {
-		return nil, &InputError{Field: KeyRecords, Message: "records: " + err.Error(), Start: -1}
+		return nil, &InputError{Field: key, Message: "records: " + err.Error(), Start: -1}
 	}
 	if len(records) == 0 {
-		return nil, &InputError{Field: KeyRecords, Start: -1,
+		return nil, &InputError{Field: key, Start: -1,
 			Message: `records: none: write one JSON record a line, e.g. {"key":"k","value":"v"}`}
 	}
 	return records, nil

@@ -36,7 +36,11 @@ var classByName = map[string]string{
 	"apiKey": classRequest, "apiVersion": classRequest, "correlationId": classRequest, "acks": classRequest,
 	"timeoutMs": classRequest, "index": classRequest, "header": classRequest,
 	"clientId": classString, "transactionalId": classString, "name": classString, "topicId": classString,
-	"tags": classTags,
+	"tags": classTags, "tag": classTags, "count": classLength,
+	// response fields
+	"errorCode": classRequest, "throttleTimeMs": classTime, "logAppendTimeMs": classTime, "logStartOffset": classOffset,
+	"errorMessage": classString, "leaderId": classProducer, "leaderEpoch": classProducer,
+	"nodeId": classString, "host": classString, "port": classString,
 }
 
 // classOf is the colour class of node id, whose ancestors are already classed.

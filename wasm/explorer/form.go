@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 )
@@ -36,10 +37,11 @@ const (
 
 // The modes and what the Explorer shows.
 const (
-	ModeExplore = "explore"
-	ModeDecode  = "decode"
-	ShowBatch   = "batch"
-	ShowRequest = "request"
+	ModeExplore  = "explore"
+	ModeDecode   = "decode"
+	ModeSimulate = "simulate"
+	ShowBatch    = "batch"
+	ShowRequest  = "request"
 )
 
 // DefaultTimestamp is the records' timestamp unless the form says otherwise: fixed, so that the
@@ -55,7 +57,7 @@ const defaultRecords = `{"key":"user-1","value":"{\"event\":\"signup\",\"plan\":
 
 // Defaults is the form of a first visit.
 func Defaults() Form {
-	return Form{
+	f := Form{
 		KeyMode:            ModeExplore,
 		KeyShow:            ShowBatch,
 		KeySelected:        "",
@@ -76,13 +78,16 @@ func Defaults() Form {
 		KeyTransactionalID: "txn-1",
 		KeyDecodeInput:     "",
 	}
+	maps.Copy(f, simDefaults())
+	return f
 }
 
 // Keys lists the form's keys in a fixed order.
 func Keys() []string {
-	return []string{KeyMode, KeyShow, KeySelected, KeyRecords, KeyCompression, KeyLevel, KeyIdempotent,
+	keys := []string{KeyMode, KeyShow, KeySelected, KeyRecords, KeyCompression, KeyLevel, KeyIdempotent,
 		KeyProducerID, KeyProducerEpoch, KeyBaseSequence, KeyTransactional, KeyTimestamp,
 		KeyProduceVersion, KeyTopic, KeyTopicID, KeyPartition, KeyAcks, KeyTransactionalID, KeyDecodeInput}
+	return append(keys, simKeys()...)
 }
 
 // Get is the value of key, or its default when the form lacks it.
@@ -106,6 +111,14 @@ var labels = map[string]string{
 	KeyProduceVersion: "Produce version",
 	KeyPartition:      "partition",
 	KeyAcks:           "acks",
+
+	KeySimAcks:            "acks",
+	KeySimInFlight:        "max.in.flight.requests.per.connection",
+	KeySimLinger:          "linger.ms",
+	KeySimBatchSize:       "batch.size",
+	KeySimRequestTimeout:  "request.timeout.ms",
+	KeySimDeliveryTimeout: "delivery.timeout.ms",
+	KeySimFaultTimes:      "times",
 }
 
 // Int parses the integer input key, which must fit in bits bits.

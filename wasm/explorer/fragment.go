@@ -19,7 +19,7 @@ const packedPrefix = "z:"
 const maxPacked = 16 << 20
 
 // packed lists the keys whose values are packed.
-var packed = map[string]bool{KeyRecords: true, KeyDecodeInput: true}
+var packed = map[string]bool{KeyRecords: true, KeyDecodeInput: true, KeySimRecords: true}
 
 // Fragment encodes the values that differ from [Defaults] as a URL fragment (without the "#"),
 // so that a link reproduces exactly what the page showed. Keys come in [Keys] order.

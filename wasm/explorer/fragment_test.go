@@ -63,3 +63,18 @@ func TestFragmentCorrupt(t *testing.T) {
 		t.Errorf("error does not name the key: %v", err)
 	}
 }
+
+// TestFragmentSimulator keeps the Simulator's settings in the fragment too, its records packed.
+func TestFragmentSimulator(t *testing.T) {
+	f := Defaults()
+	f[KeyMode], f[KeySimFault], f[KeySimIdempotent] = ModeSimulate, "delay", ""
+	f[KeySimRecords] = strings.Repeat(`{"key":"k","value":"a value that repeats"}`+"\n", 50)
+	frag := f.Fragment()
+	if !strings.Contains(frag, "mode=simulate") || !strings.Contains(frag, "sim-records=z%3A") || len(frag) > 300 {
+		t.Errorf("fragment %q", frag)
+	}
+	got, err := ParseFragment(frag)
+	if err != nil || !reflect.DeepEqual(got, f) {
+		t.Errorf("read back %v, %v", got, err)
+	}
+}

@@ -15,6 +15,7 @@ const MaxChildrenShown = 250
 var alwaysOpen = map[string]bool{
 	"header": true, "body": true, "topicData": true, "partitionData": true, "records": true,
 	"records (decompressed)": true, "recordBatches": true, "headers": true,
+	"responses": true, "partitionResponses": true,
 }
 
 // DefaultOpen reports whether node id starts expanded: the root, batches, the structure above
