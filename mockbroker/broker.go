@@ -2,7 +2,6 @@ package mockbroker
 
 import (
 	"bufio"
-	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -35,7 +34,7 @@ func (b *Broker) listen(addr string) error {
 		return fmt.Errorf("mockbroker: broker %d: %w", b.id, err)
 	}
 	if cfg := b.cluster.cfg.tls; cfg != nil {
-		ln = tls.NewListener(ln, cfg)
+		ln = tlsListener(ln, cfg)
 	}
 	b.mu.Lock()
 	b.ln, b.addr, b.up = ln, ln.Addr().String(), true

@@ -12,7 +12,6 @@ package mockbroker
 
 import (
 	"crypto/rand"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -44,6 +43,9 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.err == nil {
+		cfg.err = checkTLS(cfg.tls)
 	}
 	if cfg.err != nil {
 		return nil, cfg.err
@@ -172,7 +174,7 @@ func (c *Cluster) ServeConn(conn net.Conn, id int32) error {
 		return fmt.Errorf("mockbroker: no broker %d", id)
 	}
 	if c.cfg.tls != nil {
-		conn = tls.Server(conn, c.cfg.tls)
+		conn = tlsServer(conn, c.cfg.tls)
 	}
 	if !b.track(conn) {
 		conn.Close()

@@ -1,3 +1,5 @@
+//go:build !js
+
 package mockbroker
 
 import (
@@ -8,8 +10,21 @@ import (
 	"time"
 )
 
+// TLS lives in this file, and only here, so that the WebAssembly build, where a broker serves
+// in-memory connections and never TLS (see tls_js.go), does not link crypto/tls: it would grow the
+// playground's download by a third.
+
 // tlsHandshakeTimeout bounds a client's TLS handshake.
 const tlsHandshakeTimeout = 10 * time.Second
+
+// tlsListener wraps ln so that its connections speak TLS with cfg.
+func tlsListener(ln net.Listener, cfg *tls.Config) net.Listener { return tls.NewListener(ln, cfg) }
+
+// tlsServer runs the server side of TLS with cfg over conn.
+func tlsServer(conn net.Conn, cfg *tls.Config) net.Conn { return tls.Server(conn, cfg) }
+
+// checkTLS reports why cfg cannot be used, or nil.
+func checkTLS(*tls.Config) error { return nil }
 
 // handshakeTLS completes the TLS handshake of a TLS connection, logging why it failed (an expired
 // certificate or a CA the client does not trust shows here as the client's alert); it reports
