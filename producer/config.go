@@ -2,6 +2,7 @@ package producer
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"math"
@@ -81,6 +82,63 @@ type Config struct {
 	// TCP_NODELAY apply only to TCP connections the producer dials itself. Nil dials TCP. It has
 	// no Java property: it lets tests and the browser playground run over net.Pipe.
 	Dialer func(ctx context.Context, addr string) (net.Conn, error)
+
+	// SecurityProtocol is security.protocol (default PLAINTEXT): whether connections use TLS
+	// (SSL, SASL_SSL) and authenticate with SASL (SASL_PLAINTEXT, SASL_SSL). With a Dialer, TLS
+	// runs over the connections it returns.
+	SecurityProtocol SecurityProtocol
+
+	// TLS is the TLS client configuration to start from, for SSL and SASL_SSL; Go only. The
+	// ssl.* settings below apply to a copy of it (nil: an empty one): a CA file replaces its
+	// RootCAs, a client certificate is added to its Certificates. ServerName, when empty, is the
+	// host of each broker's address.
+	TLS *tls.Config
+	// SSLCALocation is librdkafka's ssl.ca.location: a PEM file of the CA certificates that sign
+	// the brokers' certificates. Empty: the system's roots (or TLS.RootCAs).
+	SSLCALocation string
+	// SSLCertificateLocation and SSLKeyLocation are librdkafka's ssl.certificate.location and
+	// ssl.key.location: the client's certificate chain and its unencrypted private key, PEM, for
+	// brokers that require client certificates (mutual TLS).
+	SSLCertificateLocation string
+	SSLKeyLocation         string
+	// SSLTruststoreType and SSLTruststoreLocation are the Java client's ssl.truststore.type and
+	// ssl.truststore.location. kwire reads PEM truststores only (ssl.truststore.type=PEM), which
+	// are what ssl.ca.location is: one of the two may be set. Empty type means Java's default,
+	// JKS, which kwire cannot read.
+	SSLTruststoreType     string
+	SSLTruststoreLocation string
+	// SSLKeystoreType and SSLKeystoreLocation are the Java client's ssl.keystore.type and
+	// ssl.keystore.location: with type PEM, one file holding the client's unencrypted private key
+	// and its certificate chain, instead of ssl.certificate.location and ssl.key.location.
+	SSLKeystoreType     string
+	SSLKeystoreLocation string
+	// SSLSkipHostnameVerification is ssl.endpoint.identification.algorithm empty (or librdkafka's
+	// none): the broker's certificate must chain to a trusted CA but need not name the host. The
+	// default, false, is the Java client's https: it must name it.
+	SSLSkipHostnameVerification bool
+	// SSLServerName is kwire's ssl.server.name (neither Java nor librdkafka has it): the name the
+	// brokers' certificates are verified against and sent in SNI, instead of each broker's host;
+	// for brokers reached through a tunnel or a proxy.
+	SSLServerName string
+	// SSLInsecureSkipVerify is kwire's ssl.insecure.skip.verify (neither Java nor librdkafka has
+	// it): no verification of the brokers' certificates at all. For tests only: anyone on the path
+	// can read and change the connection.
+	SSLInsecureSkipVerify bool
+
+	// SASLMechanism is sasl.mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, for SASL_PLAINTEXT
+	// and SASL_SSL. Empty means Java's default, GSSAPI (Kerberos), which kwire does not have, nor
+	// OAUTHBEARER. PLAIN sends the password itself: use it with SASL_SSL.
+	SASLMechanism string
+	// SASLJAASConfig is sasl.jaas.config as Java users write it:
+	//
+	//	org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="…";
+	//
+	// (PlainLoginModule or ScramLoginModule; either serves every mechanism).
+	SASLJAASConfig Secret
+	// SASLUsername and SASLPassword are librdkafka's sasl.username and sasl.password: the
+	// credentials without sasl.jaas.config. Both may be given with it only if they agree.
+	SASLUsername string
+	SASLPassword Secret
 }
 
 // DefaultConfig is the Java client's defaults as of Kafka 4.0, with no bootstrap servers.
@@ -176,6 +234,9 @@ func (c *Config) validate() error {
 	}
 	if min := c.Linger + c.RequestTimeout; c.DeliveryTimeout < min {
 		return configErrorf("delivery.timeout.ms", "%v is less than linger.ms + request.timeout.ms (%v)", c.DeliveryTimeout, min)
+	}
+	if err := c.validateSecurity(); err != nil {
+		return err
 	}
 	if c.Idempotence == On {
 		switch {

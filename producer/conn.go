@@ -21,6 +21,10 @@ const maxResponseSize = 100 << 20
 // errConnClosed is why requests still pending on a connection that closed fail.
 var errConnClosed = errors.New("connection closed")
 
+// errClosedUnauthenticated is a connection without SASL that the broker closed before answering
+// anything after ApiVersions: what a SASL listener does.
+var errClosedUnauthenticated = fmt.Errorf("%w by the broker before it answered the first request after ApiVersions: does its listener require SASL (security.protocol SASL_PLAINTEXT or SASL_SSL)?", errConnClosed)
+
 // NetworkError is a request that failed for lack of a working connection: the connection could not
 // be made, broke, or the broker did not answer within request.timeout.ms. It is retriable.
 type NetworkError struct {
@@ -70,23 +74,14 @@ type brokerConn struct {
 
 	versions map[protocol.APIKey]protocol.VersionRange
 	clientID string
-}
 
-// dialBroker connects to addr and learns its API versions.
-func dialBroker(ctx context.Context, addr string, cfg *Config) (*brokerConn, error) {
-	nc, err := openConn(ctx, addr, cfg)
-	if err != nil {
-		return nil, &NetworkError{Addr: addr, Err: err}
-	}
-	c := &brokerConn{addr: addr, nc: nc, timeout: cfg.RequestTimeout, writes: make(chan *call), quit: make(chan struct{}), clientID: cfg.ClientID}
-	c.pending.L = &c.mu
-	go c.writeLoop()
-	go c.readLoop()
-	if err := c.negotiate(ctx); err != nil {
-		c.close(err)
-		return nil, err
-	}
-	return c, nil
+	r         *bufio.Reader // the connection's reader, from setup on
+	setupCorr int32         // the correlation ids the setup requests took
+	sasl      bool          // the connection authenticated with SASL
+	// retireAt is when the connection's SASL session nears its end (KIP-368), zero for never:
+	// from then on nothing new is sent on it, and it closes once its answers are in.
+	retireAt time.Time
+	retiring bool // retire was called: close once nothing awaits an answer (under mu)
 }
 
 // openConn opens a connection to addr with the configured [Config.Dialer], or over TCP with the
@@ -116,26 +111,6 @@ func openConn(ctx context.Context, addr string, cfg *Config) (net.Conn, error) {
 		}
 	}
 	return nc, nil
-}
-
-// negotiate asks the broker which versions it serves (ApiVersions v3, or v0 if the broker is
-// older, KIP-511).
-func (c *brokerConn) negotiate(ctx context.Context) error {
-	for _, v := range []int16{3, 0} {
-		resp := new(protocol.ApiVersionsResponse)
-		req := &protocol.ApiVersionsRequest{ClientSoftwareName: "kwire", ClientSoftwareVersion: "0.1"}
-		if err := c.roundTrip(ctx, v, req, resp); err != nil {
-			return err
-		}
-		if resp.ErrorCode == 0 {
-			c.versions = make(map[protocol.APIKey]protocol.VersionRange, len(resp.APIKeys))
-			for _, k := range resp.APIKeys {
-				c.versions[k.APIKey] = protocol.VersionRange{Min: k.MinVersion, Max: k.MaxVersion}
-			}
-			return nil
-		}
-	}
-	return &NetworkError{Addr: c.addr, Err: errors.New("ApiVersions: the broker supports neither v3 nor v0")}
 }
 
 // version is the highest version of k both sides speak, capped at most.
@@ -195,7 +170,7 @@ func (c *brokerConn) enqueue(cl *call) bool {
 // written.
 func (c *brokerConn) writeLoop() {
 	var buf []byte
-	var corr int32
+	corr := c.setupCorr
 	for {
 		var cl *call
 		select {
@@ -242,16 +217,17 @@ func (c *brokerConn) closedErr() error {
 // readLoop reads answers and hands each to the oldest call awaiting one. A call that is not
 // answered by its deadline closes the connection, as the Java client does.
 func (c *brokerConn) readLoop() {
-	r := bufio.NewReaderSize(c.nc, 64<<10)
-	for {
+	for answered := 0; ; answered++ {
 		cl := c.oldest()
 		if cl == nil {
 			return
 		}
 		c.nc.SetReadDeadline(cl.deadline)
-		frame, err := readResponse(r)
+		frame, err := readResponse(c.r)
 		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+			if errors.Is(err, io.EOF) && answered == 0 && !c.sasl {
+				err = errClosedUnauthenticated
+			} else if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
 				err = errConnClosed
 			} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				err = fmt.Errorf("no answer to %s within request.timeout.ms (%v)", cl.key, c.timeout)
@@ -277,6 +253,10 @@ func (c *brokerConn) readLoop() {
 			return
 		}
 		cl.done(cl)
+		if c.drained() {
+			c.close(&NetworkError{Addr: c.addr, Err: errSessionEnding})
+			return
+		}
 	}
 }
 

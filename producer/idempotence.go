@@ -3,6 +3,7 @@ package producer
 import (
 	"context"
 	"math"
+	"time"
 
 	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/kerr"
@@ -16,7 +17,7 @@ var initProducerIDVersions = protocol.VersionRange{Min: 0, Max: 5}
 // initProducerID asks for a producer id, or for a new epoch of the current one once nothing is in
 // flight, unless a request is already out.
 func (s *sender) initProducerID() {
-	if s.pidPending {
+	if s.pidPending || time.Now().Before(s.pidAfter) {
 		return
 	}
 	for _, slot := range s.brokers {
@@ -59,12 +60,38 @@ func (p *Producer) requestProducerID(ctx context.Context, id int64, epoch int16)
 	return pidResult{id: resp.ProducerID, epoch: resp.ProducerEpoch}
 }
 
+// failWaiting fails every batch not yet sent, open or queued, with err.
+func (s *sender) failWaiting(err error) {
+	s.p.mu.RLock()
+	parts := s.p.partitions
+	s.p.mu.RUnlock()
+	for _, ps := range parts {
+		ps.mu.Lock()
+		if ps.open != nil {
+			s.p.closeOpen(ps)
+		}
+		waiting := ps.queue
+		ps.queue = nil
+		ps.mu.Unlock()
+		s.failRefused(ps, waiting, err)
+	}
+}
+
 // gotProducerID takes a new producer id or epoch. After an epoch bump every partition's
 // sequences restart at 0, and batches already numbered are renumbered in their queue order: the
 // sender bumps only once nothing numbered may still have been written (see unresolved).
 func (s *sender) gotProducerID(r *pidResult) {
 	s.pidPending = false
 	if r.err != nil {
+		s.pidAfter = time.Now().Add(s.cfg.RetryBackoff)
+		if isAuthError(r.err) {
+			// Nothing can be sent without a producer id: what waits for one fails, as the Java
+			// client's idempotent producer fails its batches on an AuthenticationException.
+			s.pidAfter = time.Now().Add(max(s.cfg.RetryBackoffMax, s.cfg.RetryBackoff))
+			s.p.warnf("InitProducerId: broker refused authentication", "err", r.err)
+			s.failWaiting(r.err)
+			return
+		}
 		s.p.logf("InitProducerId failed", "err", r.err)
 		s.p.meta.refresh()
 		return

@@ -43,6 +43,9 @@ type metadataCache struct {
 	conn    *brokerConn
 	next    int   // which bootstrap or known broker to try next
 	failed  error // why the last refresh failed, nil once one succeeds
+	// authErr is failed when it is an *AuthenticationError: waits for metadata end with it at
+	// once, until a refresh succeeds.
+	authErr error
 }
 
 func newMetadataCache(cfg *Config, dial func(ctx context.Context, addr string) (*brokerConn, error)) *metadataCache {
@@ -71,11 +74,11 @@ func (m *metadataCache) refresh() {
 }
 
 // topic waits until the metadata has topic's partitions, and returns them, or the topic's error if
-// it is not retriable, or ctx's.
+// it is not retriable, or the authentication error of the last refresh, or ctx's.
 func (m *metadataCache) topic(ctx context.Context, topic string) (*topicView, error) {
 	for {
 		m.mu.Lock()
-		view, updated := m.view, m.updated
+		view, updated, authErr := m.view, m.updated, m.authErr
 		m.wanted[topic] = true
 		m.mu.Unlock()
 		if t := view.topics[topic]; t != nil {
@@ -87,6 +90,9 @@ func (m *metadataCache) topic(ctx context.Context, topic string) (*topicView, er
 			}
 		}
 		m.refresh()
+		if authErr != nil {
+			return nil, fmt.Errorf("producer: topic %q: no metadata: %w", topic, authErr)
+		}
 		select {
 		case <-updated:
 		case <-ctx.Done():
@@ -128,18 +134,40 @@ func (m *metadataCache) run(ctx context.Context) {
 		case <-age.C:
 		}
 		err := m.fetch(ctx)
-		m.mu.Lock()
-		m.failed = err
-		m.mu.Unlock()
-		if err != nil {
+		auth := isAuthError(err)
+		m.noteOutcome(err, auth)
+		backoff := m.cfg.RetryBackoff
+		switch {
+		case auth:
+			// Not retried on its own: the next wait for metadata tries again, at most once per
+			// retry.backoff.max.ms, so that refused credentials do not hammer the broker.
+			m.logf("metadata refresh failed to authenticate", "err", err)
+			backoff = max(m.cfg.RetryBackoffMax, m.cfg.RetryBackoff)
+		case err != nil:
 			m.logf("metadata refresh failed", "err", err)
 			m.refresh() // try again, on the next broker if this one is gone
 		}
 		select { // at most one refresh per retry.backoff.ms
-		case <-time.After(m.cfg.RetryBackoff):
+		case <-time.After(backoff):
 		case <-ctx.Done():
 		}
 		age.Reset(m.cfg.MetadataMaxAge)
+	}
+}
+
+// noteOutcome keeps why a refresh failed; an authentication failure also wakes those waiting for
+// metadata, which fail with it.
+func (m *metadataCache) noteOutcome(err error, auth bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failed = err
+	switch {
+	case auth:
+		m.authErr = err
+		close(m.updated)
+		m.updated = make(chan struct{})
+	case err == nil:
+		m.authErr = nil
 	}
 }
 
@@ -178,14 +206,24 @@ func (m *metadataCache) connection(ctx context.Context) (*brokerConn, error) {
 	addr := addrs[m.next%len(addrs)]
 	m.next++
 	m.mu.Unlock()
-	if conn != nil && !conn.isClosed() {
+	if conn != nil && conn.usable(time.Now()) {
 		return conn, nil
 	}
+	if conn != nil {
+		conn.retire() // its SASL session is ending: it closes once its answers are in
+	}
+	old := conn
 	conn, err := m.dialer(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
+	if other := m.conn; other != nil && other != old && other.usable(time.Now()) {
+		// Another caller (the producer id request) connected meanwhile: keep one connection.
+		m.mu.Unlock()
+		conn.retire()
+		return other, nil
+	}
 	m.conn = conn
 	m.mu.Unlock()
 	return conn, nil

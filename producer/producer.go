@@ -52,6 +52,7 @@ func (e *DeliveryTimeoutError) Unwrap() error { return e.Last }
 // Producer sends records to Kafka. It is safe for use from many goroutines.
 type Producer struct {
 	cfg   Config
+	sec   *security // the TLS configuration and SASL credentials
 	meta  *metadataCache
 	mem   *memory
 	bufs  bufferPool
@@ -81,9 +82,14 @@ type topicState struct {
 }
 
 // New starts a producer. It does not connect until the first record (or PartitionsFor) needs
-// metadata.
+// metadata, but it checks the configuration and reads the TLS files it names: errors are
+// *ConfigError naming the property.
 func New(cfg Config) (*Producer, error) {
 	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	sec, err := newSecurity(&cfg)
+	if err != nil {
 		return nil, err
 	}
 	if !cfg.idempotent() {
@@ -91,6 +97,7 @@ func New(cfg Config) (*Producer, error) {
 	}
 	p := &Producer{
 		cfg:        cfg,
+		sec:        sec,
 		mem:        newMemory(cfg.BufferMemory),
 		bufs:       bufferPool{size: cfg.BatchSize},
 		wake:       make(chan struct{}, 1),
@@ -111,7 +118,7 @@ func New(cfg Config) (*Producer, error) {
 
 // dial connects to a broker within the producer's life.
 func (p *Producer) dial(ctx context.Context, addr string) (*brokerConn, error) {
-	return dialBroker(ctx, addr, &p.cfg)
+	return dialBroker(ctx, addr, &p.cfg, p.sec)
 }
 
 // Send queues a record and returns once it is in a batch; cb (which may be nil, for

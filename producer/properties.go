@@ -65,7 +65,22 @@ var properties = []property{
 	intProp("retries", func(c *Config) *int { return &c.Retries }),
 	msProp("retry.backoff.max.ms", 64, func(c *Config) *time.Duration { return &c.RetryBackoffMax }),
 	msProp("retry.backoff.ms", 64, func(c *Config) *time.Duration { return &c.RetryBackoff }),
+	{"sasl.jaas.config", setJAASConfig, getJAASConfig},
+	{"sasl.mechanism", setSASLMechanism, func(c *Config) string { return c.saslMechanism() }},
+	{"sasl.password", func(c *Config, v string) error { c.SASLPassword = Secret(v); return nil }, getSecret(func(c *Config) *Secret { return &c.SASLPassword })},
+	stringProp("sasl.username", func(c *Config) *string { return &c.SASLUsername }),
+	{"security.protocol", setSecurityProtocol, func(c *Config) string { return c.SecurityProtocol.String() }},
 	intProp("send.buffer.bytes", func(c *Config) *int { return &c.SendBuffer }),
+	stringProp("ssl.ca.location", func(c *Config) *string { return &c.SSLCALocation }),
+	stringProp("ssl.certificate.location", func(c *Config) *string { return &c.SSLCertificateLocation }),
+	{"ssl.endpoint.identification.algorithm", setEndpointIdentification, getEndpointIdentification},
+	boolProp("ssl.insecure.skip.verify", func(c *Config) *bool { return &c.SSLInsecureSkipVerify }), // kwire's own
+	stringProp("ssl.key.location", func(c *Config) *string { return &c.SSLKeyLocation }),
+	stringProp("ssl.keystore.location", func(c *Config) *string { return &c.SSLKeystoreLocation }),
+	storeTypeProp("ssl.keystore.type", func(c *Config) *string { return &c.SSLKeystoreType }),
+	stringProp("ssl.server.name", func(c *Config) *string { return &c.SSLServerName }), // kwire's own
+	stringProp("ssl.truststore.location", func(c *Config) *string { return &c.SSLTruststoreLocation }),
+	storeTypeProp("ssl.truststore.type", func(c *Config) *string { return &c.SSLTruststoreType }),
 }
 
 // propertyHints add a word to the error for Java client properties kwire has no use for.
@@ -80,6 +95,12 @@ var propertyHints = map[string]string{
 // Set checks the value's format; ranges and conflicts between properties are checked by New (and
 // by [ConfigFromProperties]), as in the Java client. The error is a [*ConfigError] naming the
 // property: a bad value, or an unknown property, with the closest known name when there is one.
+// It never holds the value of sasl.password or the password in sasl.jaas.config.
+//
+// Besides the Java client's properties, Set takes librdkafka's names for the TLS files and the
+// SASL credentials (ssl.ca.location, ssl.certificate.location, ssl.key.location, sasl.username,
+// sasl.password) and two of kwire's own, ssl.server.name and ssl.insecure.skip.verify; see the
+// fields of [Config].
 func (c *Config) Set(name, value string) error {
 	p := lookupProperty(name)
 	if p == nil {
@@ -114,6 +135,9 @@ func ConfigFromProperties(props map[string]string) (Config, error) {
 // printing the effective configuration. Feeding it back to [ConfigFromProperties] gives the same
 // Properties, except for the settings below that have no Java spelling.
 //
+// Passwords are never shown: sasl.password, and the password in sasl.jaas.config, print as
+// [redacted]; fed back, they must be given again.
+//
 // Some settings have no exact Java spelling: enable.idempotence is the effective value, true or
 // false, where the Config may leave it to the default; durations that are not whole milliseconds
 // show as decimals (which Set does not take); partitioner.class is empty for the default
@@ -140,7 +164,11 @@ func lookupProperty(name string) *property {
 // unknownProperty is the error for a name not in the table, with a hint or the closest name.
 func unknownProperty(name string) error {
 	reason := "unknown property"
-	if hint, ok := propertyHints[name]; ok {
+	hint, ok := propertyHints[name]
+	if !ok {
+		hint, ok = securityHints[name]
+	}
+	if ok {
 		reason += "; " + hint
 	} else if near := closestProperty(name); near != "" {
 		reason += "; did you mean " + near + "?"

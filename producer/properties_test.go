@@ -59,7 +59,64 @@ var propertyCases = []struct {
 	{"retry.backoff.max.ms", "2000", "2000", func(c *Config) bool { return c.RetryBackoffMax == 2*time.Second }},
 	{"retry.backoff.ms", "250", "250", func(c *Config) bool { return c.RetryBackoff == 250*time.Millisecond }},
 	{"send.buffer.bytes", "1048576", "1048576", func(c *Config) bool { return c.SendBuffer == 1<<20 }},
+	{"security.protocol", "sasl_ssl", "SASL_SSL", func(c *Config) bool { return c.SecurityProtocol == SecuritySASLSSL }},
+	{"security.protocol", "SASL_PLAINTEXT", "SASL_PLAINTEXT", func(c *Config) bool { return c.SecurityProtocol == SecuritySASLPlaintext }},
+	{"security.protocol", "SSL", "SSL", func(c *Config) bool { return c.SecurityProtocol == SecuritySSL }},
+	{"security.protocol", "plaintext", "PLAINTEXT", func(c *Config) bool { return c.SecurityProtocol == SecurityPlaintext }},
+	{"sasl.mechanism", "SCRAM-SHA-512", "SCRAM-SHA-512", func(c *Config) bool { return c.SASLMechanism == "SCRAM-SHA-512" }},
+	{"sasl.mechanism", "scram-sha-256", "SCRAM-SHA-256", func(c *Config) bool { return c.SASLMechanism == "SCRAM-SHA-256" }},
+	{"sasl.mechanism", "PLAIN", "PLAIN", func(c *Config) bool { return c.SASLMechanism == "PLAIN" }},
+	{"sasl.jaas.config", `org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="s3cr=t";`,
+		`org.apache.kafka.common.security.scram.ScramLoginModule required password="[redacted]" username="alice";`,
+		func(c *Config) bool {
+			u, p, err := c.saslCredentials()
+			return err == nil && u == "alice" && p == "s3cr=t"
+		}},
+	{"sasl.password", "pa55:word", "[redacted]", func(c *Config) bool { return c.SASLPassword == "pa55:word" }},
+	{"sasl.username", "alice", "alice", func(c *Config) bool { return c.SASLUsername == "alice" }},
+	{"ssl.ca.location", "/etc/kafka/ca.pem", "/etc/kafka/ca.pem", func(c *Config) bool { return c.SSLCALocation == "/etc/kafka/ca.pem" }},
+	{"ssl.certificate.location", "client.pem", "client.pem", func(c *Config) bool { return c.SSLCertificateLocation == "client.pem" }},
+	{"ssl.key.location", "client.key", "client.key", func(c *Config) bool { return c.SSLKeyLocation == "client.key" }},
+	{"ssl.endpoint.identification.algorithm", "", "", func(c *Config) bool { return c.SSLSkipHostnameVerification }},
+	{"ssl.endpoint.identification.algorithm", "none", "", func(c *Config) bool { return c.SSLSkipHostnameVerification }},
+	{"ssl.endpoint.identification.algorithm", "HTTPS", "https", func(c *Config) bool { return !c.SSLSkipHostnameVerification }},
+	{"ssl.insecure.skip.verify", "true", "true", func(c *Config) bool { return c.SSLInsecureSkipVerify }},
+	{"ssl.keystore.location", "/etc/kafka/client.pem", "/etc/kafka/client.pem", func(c *Config) bool { return c.SSLKeystoreLocation == "/etc/kafka/client.pem" }},
+	{"ssl.keystore.type", "pem", "PEM", func(c *Config) bool { return c.SSLKeystoreType == "PEM" }},
+	{"ssl.server.name", "kafka.internal", "kafka.internal", func(c *Config) bool { return c.SSLServerName == "kafka.internal" }},
+	{"ssl.truststore.location", "/etc/kafka/ca.pem", "/etc/kafka/ca.pem", func(c *Config) bool { return c.SSLTruststoreLocation == "/etc/kafka/ca.pem" }},
+	{"ssl.truststore.type", "PKCS12", "PKCS12", func(c *Config) bool { return c.SSLTruststoreType == "PKCS12" }},
 }
+
+// securityContext are the settings a property set to value needs beside it to pass New's checks:
+// a protocol for TLS settings, a mechanism and credentials for SASL.
+func securityContext(name, value string) map[string]string {
+	sasl := map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": "u", "sasl.password": "p"}
+	switch {
+	case name == "security.protocol" && strings.HasPrefix(strings.ToUpper(value), "SASL"):
+		delete(sasl, "security.protocol")
+		return sasl
+	case name == "sasl.jaas.config":
+		return map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512"}
+	case strings.HasPrefix(name, "sasl."):
+		delete(sasl, name)
+		return sasl
+	case name == "ssl.certificate.location":
+		return map[string]string{"security.protocol": "SSL", "ssl.key.location": "k.pem"}
+	case name == "ssl.key.location":
+		return map[string]string{"security.protocol": "SSL", "ssl.certificate.location": "c.pem"}
+	case name == "ssl.truststore.location":
+		return map[string]string{"security.protocol": "SSL", "ssl.truststore.type": "PEM"}
+	case name == "ssl.keystore.location":
+		return map[string]string{"security.protocol": "SSL", "ssl.keystore.type": "PEM"}
+	case strings.HasPrefix(name, "ssl."):
+		return map[string]string{"security.protocol": "SSL"}
+	}
+	return nil
+}
+
+// secretProperties print as [redacted], so a round trip through Properties loses their value.
+var secretProperties = map[string]bool{"sasl.password": true, "sasl.jaas.config": true}
 
 func TestPropertiesTableIsSortedAndUnique(t *testing.T) {
 	for i := 1; i < len(properties); i++ {
@@ -96,6 +153,7 @@ func TestPropertiesRoundTrip(t *testing.T) {
 	for _, tc := range propertyCases {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			props := map[string]string{"bootstrap.servers": "localhost:9092", tc.name: tc.value}
+			maps.Copy(props, securityContext(tc.name, tc.value))
 			c, err := ConfigFromProperties(props)
 			if err != nil {
 				t.Fatal(err)
@@ -108,7 +166,7 @@ func TestPropertiesRoundTrip(t *testing.T) {
 			if !maps.Equal(again.Properties(), printed) {
 				t.Fatalf("round trip changed the properties:\n%v\n%v", printed, again.Properties())
 			}
-			if !tc.check(&again) {
+			if !secretProperties[tc.name] && !tc.check(&again) {
 				t.Fatalf("round trip lost the setting: %+v", again)
 			}
 		})
@@ -131,6 +189,10 @@ func TestDefaultProperties(t *testing.T) {
 		"receive.buffer.bytes": "32768", "request.timeout.ms": "30000", "retries": "2147483647",
 		"retry.backoff.max.ms": "1000", "retry.backoff.ms": "100", "send.buffer.bytes": "131072",
 		"bootstrap.servers": "", "client.id": "kwire-producer",
+		"security.protocol": "PLAINTEXT", "sasl.mechanism": "GSSAPI", "sasl.jaas.config": "", "sasl.username": "", "sasl.password": "",
+		"ssl.ca.location": "", "ssl.certificate.location": "", "ssl.key.location": "", "ssl.endpoint.identification.algorithm": "https",
+		"ssl.insecure.skip.verify": "false", "ssl.keystore.location": "", "ssl.keystore.type": "JKS", "ssl.server.name": "",
+		"ssl.truststore.location": "", "ssl.truststore.type": "JKS",
 	}
 	if !maps.Equal(got, want) {
 		t.Fatalf("default properties:\n got %v\nwant %v", got, want)
@@ -211,6 +273,14 @@ func TestSetBadValues(t *testing.T) {
 		{"bootstrap.servers", "a:kafka", `"a:kafka": "kafka" is not a port number`},
 		{"bootstrap.servers", ":9092", `":9092" is not host:port`},
 		{"bootstrap.servers", "a:70000", `is not a port number`},
+		{"security.protocol", "TLS", `"TLS" is not PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL`},
+		{"sasl.mechanism", "SCRAM-SHA-1", `"SCRAM-SHA-1" is not PLAIN, SCRAM-SHA-256, SCRAM-SHA-512`},
+		{"sasl.jaas.config", `org.apache.kafka.common.security.plain.PlainLoginModule required username="a" password="p"`, `offset 90: want an option name or the closing ";", found the end`},
+		{"sasl.jaas.config", `org.apache.kafka.common.security.plain.PlainLoginModule required username="a";`, `no password option`},
+		{"sasl.jaas.config", `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true;`, `kwire takes user names and passwords from`},
+		{"ssl.endpoint.identification.algorithm", "ldaps", `"ldaps" is not https, or empty`},
+		{"ssl.truststore.type", "BCFKS", `"BCFKS" is not JKS, PKCS12 or PEM`},
+		{"ssl.insecure.skip.verify", "yes", `"yes" is not true or false`},
 	}
 	for _, tc := range cases {
 		c := DefaultConfig()
@@ -246,7 +316,10 @@ func TestUnknownProperties(t *testing.T) {
 		// Java client settings with no meaning here, and nothing close.
 		{"transactional.id", "unknown property"},
 		{"interceptor.classes", "unknown property"},
-		{"security.protocol", "unknown property"},
+		{"sasl.mechanisms", "unknown property; did you mean sasl.mechanism?"},
+		{"ssl.key.password", "unknown property; kwire reads unencrypted PEM keys only"},
+		{"enable.ssl.certificate.verification", "unknown property; kwire's is ssl.insecure.skip.verify=true"},
+		{"sasl.kerberos.service.name", "unknown property; kwire has no GSSAPI"},
 		{"", "unknown property"},
 	}
 	for _, tc := range cases {

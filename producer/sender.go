@@ -41,7 +41,8 @@ type sender struct {
 	pid        int64
 	epoch      int16
 	pidPending bool
-	needBump   bool // sequences must restart under a new epoch, once nothing unresolved is left
+	pidAfter   time.Time // backoff after a failed InitProducerId
+	needBump   bool      // sequences must restart under a new epoch, once nothing unresolved is left
 }
 
 // brokerSlot is the sender's connection to one broker and what limits sending to it.
@@ -50,6 +51,7 @@ type brokerSlot struct {
 	conn           *brokerConn
 	dialing        bool
 	dialAfter      time.Time // reconnect backoff
+	authErr        error     // the last connection attempt failed to authenticate
 	inflight       int
 	throttledUntil time.Time
 }
@@ -108,21 +110,34 @@ func (s *sender) handleEvents() {
 	s.done, s.dialed, s.pidDone = nil, nil, nil
 	s.mu.Unlock()
 	for _, d := range dialed {
-		slot := s.brokers[d.id]
-		slot.dialing = false
-		if d.err != nil {
-			slot.dialAfter = time.Now().Add(s.cfg.RetryBackoff)
-			s.p.logf("cannot connect to broker", "broker", d.id, "err", d.err)
-			s.p.meta.refresh()
-			continue
-		}
-		slot.conn = d.conn
+		s.dialDone(d)
 	}
 	if pid != nil {
 		s.gotProducerID(pid)
 	}
 	for _, cl := range done {
 		s.complete(cl)
+	}
+}
+
+// dialDone takes a connection made to a broker, or notes why none was. After an authentication
+// failure, records waiting for the broker fail with it (see take) until the next attempt, after
+// retry.backoff.max.ms.
+func (s *sender) dialDone(d dialResult) {
+	slot := s.brokers[d.id]
+	slot.dialing = false
+	slot.authErr = nil
+	switch {
+	case d.err == nil:
+		slot.conn = d.conn
+	case isAuthError(d.err):
+		slot.authErr = d.err
+		slot.dialAfter = time.Now().Add(max(s.cfg.RetryBackoffMax, s.cfg.RetryBackoff))
+		s.p.warnf("broker refused authentication", "broker", d.id, "err", d.err)
+	default:
+		slot.dialAfter = time.Now().Add(s.cfg.RetryBackoff)
+		s.p.logf("cannot connect to broker", "broker", d.id, "err", d.err)
+		s.p.meta.refresh()
 	}
 }
 
@@ -210,7 +225,8 @@ func (s *sender) gap(ps *partitionState) {
 // numbered, of partitions without a gap, go.
 func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving bool, view *clusterView, requests map[int32]*produceBuild) (*batch, time.Time) {
 	wake := now.Add(idle)
-	var expired []*batch
+	var expired, refused []*batch
+	var refusal error
 	defer func() {
 		for _, b := range expired {
 			if b.seq >= 0 {
@@ -218,6 +234,7 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 			}
 			s.fail(b, &DeliveryTimeoutError{Topic: ps.tp.topic, Partition: ps.tp.partition, Timeout: s.cfg.DeliveryTimeout, Last: b.lastErr})
 		}
+		s.failRefused(ps, refused, refusal)
 	}()
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
@@ -251,11 +268,25 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 	}
 	leader := tv.leaders[ps.tp.partition]
 	if _, started := requests[leader]; !started && !s.ready(leader, view, now) {
+		if refusal = s.brokers[leader].authErr; refusal != nil {
+			refused, ps.queue = ps.queue, nil // the leader refused to authenticate the producer
+		}
 		return nil, wake
 	}
 	ps.queue = ps.queue[1:]
 	ps.inflight++
 	return head, wake
+}
+
+// failRefused fails batches taken from ps's queue because their broker refused to authenticate
+// the producer.
+func (s *sender) failRefused(ps *partitionState, batches []*batch, err error) {
+	for _, b := range batches {
+		if b.seq >= 0 {
+			s.gap(ps) // later batches need a new epoch
+		}
+		s.fail(b, err)
+	}
 }
 
 // ready reports whether a new request may go to broker id now, connecting to it if need be.
@@ -265,7 +296,11 @@ func (s *sender) ready(id int32, view *clusterView, now time.Time) bool {
 		slot = &brokerSlot{id: id}
 		s.brokers[id] = slot
 	}
-	if slot.conn != nil && slot.conn.isClosed() {
+	if c := slot.conn; c != nil && !c.usable(now) {
+		if !c.isClosed() && slot.inflight > 0 {
+			return false // its SASL session is ending: what is in flight finishes on it first
+		}
+		c.retire()
 		slot.conn = nil
 	}
 	if slot.conn == nil {
@@ -645,5 +680,12 @@ func (p *Producer) release(b *batch) {
 func (p *Producer) logf(msg string, args ...any) {
 	if p.cfg.Logger != nil {
 		p.cfg.Logger.Debug(msg, args...)
+	}
+}
+
+// warnf logs a producer event that needs attention at warning level.
+func (p *Producer) warnf(msg string, args ...any) {
+	if p.cfg.Logger != nil {
+		p.cfg.Logger.Warn(msg, args...)
 	}
 }

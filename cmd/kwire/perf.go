@@ -24,7 +24,9 @@ as possible). Every --reporting-interval it prints the window's figures, and at 
   N records sent, X records/sec (Y MB/sec), A ms avg latency, B ms max latency, C ms 50th, D ms 95th, E ms 99th, F ms 99.9th.
 
 Latency is from Send to the record's acknowledgement. Without bootstrap.servers (-b or
---producer-props) it produces to an embedded mock broker, in the same process. Unless GOGC is
+--producer-props) it produces to an embedded mock broker, in the same process, which listens
+with TLS and SASL as the producer connects. --tls, --tls-ca, --sasl-mechanism and --sasl-user
+stand for the security properties (as kwire produce's do); --producer-props applies after them. Unless GOGC is
 set, kwire perf runs Go's garbage collector at GOGC=50, to keep its peak memory near
 buffer.memory.
 `
@@ -33,6 +35,7 @@ buffer.memory.
 const perfExamples = `  kwire perf --topic perf --num-records 5000000 --record-size 100 --throughput -1
   kwire perf --topic perf --num-records 1000000 --record-size 100 --throughput -1 --producer-props acks=1 compression.type=lz4
   kwire perf -b 127.0.0.1:9092 --topic perf --num-records 100000 --record-size 1000 --throughput 10000
+  kwire perf --topic perf --num-records 100000 --record-size 100 --throughput -1 --tls --sasl-mechanism SCRAM-SHA-256 --sasl-user perf:perf-pw
 `
 
 // perfMaxSamples bounds the latencies kept for percentiles, as Kafka's tool does.
@@ -46,6 +49,7 @@ type perfOptions struct {
 	throughput float64
 	interval   time.Duration
 	brokers    string
+	security   clientSecurity
 	props      propertyFlags
 }
 
@@ -66,6 +70,7 @@ func perfCommand() (*cmdFlags, action) {
 	c.doc("producer-props", "", "NAME=VALUE", "--producer-props acks=1 linger.ms=5")
 	c.fs.StringVar(&o.brokers, "bootstrap-servers", "", "Shortcut for --producer-props bootstrap.servers=...; none: an embedded mock broker.")
 	c.doc("bootstrap-servers", "b", "HOST:PORT[,...]", "-b 127.0.0.1:9092")
+	o.security.define(c)
 	c.fs.IntVar(&intervalMs, "reporting-interval", 5000, "Milliseconds between the window lines (default 5000).")
 	c.doc("reporting-interval", "", "MS", "--reporting-interval 1000")
 	return c, func(args []string, s streams) error {
@@ -104,7 +109,7 @@ func (o *perfOptions) check(c *cmdFlags) error {
 
 // run sends the records and prints the figures.
 func (o *perfOptions) run(s streams) error {
-	cfg, err := producerConfig(o.brokers, 0, o.props)
+	cfg, err := producerConfig(o.brokers, 0, &o.security, o.props)
 	if err != nil {
 		return err
 	}

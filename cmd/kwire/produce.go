@@ -28,14 +28,18 @@ Without -b, kwire produce starts a mock Kafka broker inside the process, says so
 produces to it, so the command works on a machine without Kafka (the records are gone at exit).
 
 The producer runs with Kafka 4.x's defaults (acks=all, idempotence on); -X sets any producer
-property by its Java name, after -b and -z. Every record that is not delivered is reported on
-stderr with its input line and the reason; the exit status is 0 only if all were delivered.
+property by its Java name (or librdkafka's, for the TLS files and SASL credentials), after -b, -z
+and the TLS and SASL flags, which stand for security.protocol, ssl.ca.location, sasl.mechanism,
+sasl.username and sasl.password. Every record that is not delivered is reported on stderr with
+its input line and the reason; the exit status is 0 only if all were delivered.
 `
 
 // produceExamples are the command lines kwire produce --help shows.
 const produceExamples = `  printf 'hello\nkafka\n' | kwire produce -t greetings
   kwire produce -t orders -b 127.0.0.1:9092 -K : -z lz4 --report orders.txt
   kwire produce -t events -X acks=1 -X linger.ms=20 -X enable.idempotence=false events.log
+  KWIRE_SASL_PASSWORD=… kwire produce -t orders -b kafka.example.com:9093 --tls-ca ca.pem --sasl-mechanism SCRAM-SHA-512 --sasl-user alice
+  kwire produce -t orders -b kafka.example.com:9093 -X security.protocol=SASL_SSL -X sasl.mechanism=PLAIN -X sasl.username=alice -X sasl.password=…
 `
 
 // produceOptions are kwire produce's flags.
@@ -45,6 +49,7 @@ type produceOptions struct {
 	partition int
 	keySep    string
 	codec     codecFlag
+	security  clientSecurity
 	props     propertyFlags
 	report    bool
 }
@@ -63,6 +68,7 @@ func produceCommand() (*cmdFlags, action) {
 	c.doc("key-delimiter", "K", "SEP", "-K :")
 	c.fs.Var(&o.codec, "compression", "Compress batches with none, gzip, snappy, lz4 or zstd (compression.type; default none).")
 	c.doc("compression", "z", "CODEC", "-z zstd")
+	o.security.define(c)
 	c.fs.Var(&o.props, "property", "Set a producer property by its Java name, e.g. acks=1 or linger.ms=20; repeatable.")
 	c.doc("property", "X", "NAME=VALUE", "-X linger.ms=20")
 	c.fs.BoolVar(&o.report, "report", false, `Print one JSON object per delivered record on stdout:
@@ -86,7 +92,7 @@ func (o *produceOptions) run(files []string, s streams) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := producerConfig(o.brokers, o.codec, o.props)
+	cfg, err := producerConfig(o.brokers, o.codec, &o.security, o.props)
 	if err != nil {
 		return err
 	}
@@ -157,14 +163,19 @@ func (o *produceOptions) records(inputs []input) ([]lineRecord, error) {
 }
 
 // producerConfig is Kafka's default producer configuration with the bootstrap servers (unless
-// none), the codec and then the properties set.
-func producerConfig(brokers string, codec codecFlag, props propertyFlags) (producer.Config, error) {
+// none), the codec, the security flags' properties and then the properties set.
+func producerConfig(brokers string, codec codecFlag, security *clientSecurity, props propertyFlags) (producer.Config, error) {
 	cfg := producer.DefaultConfig()
 	cfg.ClientID = "kwire"
 	settings := propertyFlags{{"compression.type", codec.String()}}
 	if brokers != "" {
 		settings = append(settings, property{"bootstrap.servers", brokers})
 	}
+	secure, err := security.properties()
+	if err != nil {
+		return cfg, err
+	}
+	settings = append(settings, secure...)
 	for _, p := range append(settings, props...) {
 		if err := cfg.Set(p.name, p.value); err != nil {
 			return cfg, &usageError{err.Error()}
@@ -173,15 +184,20 @@ func producerConfig(brokers string, codec codecFlag, props propertyFlags) (produ
 	return cfg, nil
 }
 
-// embeddedBroker starts a one-broker mock cluster for a command given no brokers, points cfg at
-// it, says so on stderr, and returns the function that stops it.
+// embeddedBroker starts a one-broker mock cluster for a command given no brokers, listening as cfg
+// connects (TLS, SASL), points cfg at it, says so on stderr, and returns the function that stops
+// it.
 func embeddedBroker(cfg *producer.Config, command string, stderr io.Writer) (func(), error) {
-	cluster, err := mockbroker.NewCluster(mockbroker.CaptureLimit(0))
+	opts, security, err := embeddedSecurity(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := mockbroker.NewCluster(append(opts, mockbroker.CaptureLimit(0))...)
 	if err != nil {
 		return nil, err
 	}
 	cfg.BootstrapServers = cluster.Addrs()
-	fmt.Fprintf(stderr, "%s: no -b given: using an embedded mock broker at %s (its records are gone at exit)\n", command, cfg.BootstrapServers[0])
+	fmt.Fprintf(stderr, "%s: no -b given: using an embedded mock broker at %s%s (its records are gone at exit)\n", command, cfg.BootstrapServers[0], security)
 	return func() { cluster.Close() }, nil
 }
 
