@@ -68,10 +68,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 			if !slices.Contains(c.flags, "--timestamp") {
 				flags = append(flags, "--timestamp", "1700000000000")
 			}
-			want := strings.ReplaceAll(runKwire(t, bin, playgroundRecords, flags...), "\n", "")
-			if got := p.dumpHex(); got != want {
-				t.Fatalf("the page's bytes differ from kwire %s:\npage  %s\nkwire %s", strings.Join(flags, " "), got, want)
-			}
+			want := sameBytes(t, p, bin, playgroundRecords, flags)
 			if !strings.Contains(p.text("#hex"), want[:47]) && !strings.Contains(p.text("#hex"), spaced(want[:32])) {
 				t.Errorf("the dump's text does not hold the bytes as hex pairs")
 			}
@@ -93,7 +90,19 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	checkRequestView(t, p, shots)
 	checkDecode(t, p, bin, shots)
 	measureReencode(t, p)
+	checkRecordsTable(t, p, bin, shots)
 	checkNarrow(t, p, shots)
+}
+
+// sameBytes checks that the page's dump shows the bytes kwire batch writes from jsonl with flags
+// (which include -o hex), and returns them as hex.
+func sameBytes(t *testing.T, p *page, bin, jsonl string, flags []string) string {
+	t.Helper()
+	want := strings.ReplaceAll(runKwire(t, bin, jsonl, flags...), "\n", "")
+	if got := p.dumpHex(); got != want {
+		t.Fatalf("the page's bytes differ from kwire %s:\npage  %s\nkwire %s", strings.Join(flags, " "), got, want)
+	}
+	return want
 }
 
 // checkStartup loads the page three times in a browser that has already shown a page: the
@@ -281,6 +290,8 @@ func checkNarrow(t *testing.T, p *page, shots string) {
 		t.Errorf("the page is %d px wide on a 390 px screen", w)
 	}
 	p.screenshot(shots, "explorer-390x844.png")
+	p.run("scroll to the records table", chromedp.Evaluate[chromedp.Void](`document.getElementById("records-table-box").scrollIntoView()`))
+	p.screenshot(shots, "explorer-records-table-390x844.png")
 	p.run("scroll to the dump", chromedp.Evaluate[chromedp.Void](`document.getElementById("output").scrollIntoView()`))
 	p.screenshot(shots, "explorer-390x844-output.png")
 	p.run("back to 1280×800", chromedp.EmulateViewport(1280, 800))

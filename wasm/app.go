@@ -34,7 +34,8 @@ type app struct {
 	dumps   []dumpRuns      // per view of the page, its run elements, looked up when first needed
 	// selected and hovered are node ids, -1 for none; focus is the tree row with tabindex 0.
 	selected, hovered, focus int
-	sim                      simState // the Simulator's runs
+	sim                      simState     // the Simulator's runs
+	table                    recordsTable // the records as a table
 }
 
 // dumpRuns are the run elements of one view's dump, in run order, in the hex and ASCII columns.
@@ -101,6 +102,7 @@ func (a *app) schedule() {
 // update rebuilds the page from the form: outputs, errors, URL and timings. The Simulator's
 // outputs change only when it runs; its inputs are checked as they change.
 func (a *app) update() {
+	a.syncTable()
 	if a.form.Get(explorer.KeyMode) == explorer.ModeSimulate {
 		a.checkSim()
 		a.writeLocation()

@@ -49,6 +49,7 @@ func (a *app) bind() {
 	listen(js.Global(), "hashchange", func(*dom.BasicEvent) { a.onHashChange() })
 	listen(js.Global(), "resize", func(*dom.BasicEvent) { a.onResize() })
 	a.bindSim()
+	a.bindTable()
 }
 
 // setMode switches between the Explorer, Decode and the Simulator. Decode starts from the

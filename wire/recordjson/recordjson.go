@@ -68,7 +68,21 @@ func stringOf(b []byte) *string {
 // ReadLines reads one JSON record a line from r (blank lines are skipped) and converts each with
 // defaultTS. An error names the line.
 func ReadLines(r io.Reader, defaultTS int64) ([]wire.Record, error) {
-	var records []wire.Record
+	lines, err := ReadRecords(r)
+	if err != nil {
+		return nil, err
+	}
+	records := make([]wire.Record, len(lines))
+	for i := range lines {
+		records[i] = lines[i].Wire(defaultTS)
+	}
+	return records, nil
+}
+
+// ReadRecords reads one JSON record a line from r, as [ReadLines] does, but keeps them in their
+// JSON form: a record without a timestamp keeps a nil Timestamp. A *[LineError] names the line.
+func ReadRecords(r io.Reader) ([]Record, error) {
+	var records []Record
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 64<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -83,7 +97,7 @@ func ReadLines(r io.Reader, defaultTS int64) ([]wire.Record, error) {
 		if err := decodeStrict(text, &rec); err != nil {
 			return nil, newLineError(line, indent, err)
 		}
-		records = append(records, rec.Wire(defaultTS))
+		records = append(records, rec)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading records: %w", err)
