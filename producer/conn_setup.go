@@ -8,7 +8,6 @@ package producer
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -134,10 +133,4 @@ func (c *brokerConn) setupError(key protocol.APIKey, err error) error {
 		err = fmt.Errorf("%w by the broker during %s", errConnClosed, key)
 	}
 	return &NetworkError{Addr: c.addr, Err: err}
-}
-
-// isTLS reports whether nc is a TLS connection.
-func isTLS(nc net.Conn) bool {
-	_, ok := nc.(*tls.Conn)
-	return ok
 }

@@ -1,8 +1,12 @@
+//go:build !js
+
 package producer
 
 // The TLS client side: the configuration New builds from Config.TLS and the ssl.* settings, read
 // once from PEM files as the Java client reads its stores at construction, and the handshake
-// every connection makes with it, over whatever connection the Dialer (or TCP) gave.
+// every connection makes with it, over whatever connection the Dialer (or TCP) gave. It is left
+// out of the WebAssembly build (see tls_config_js.go), whose connections are in memory, so that
+// the playground does not download crypto/tls's client and x509.
 
 import (
 	"context"
@@ -177,4 +181,10 @@ func handshakeTLS(ctx context.Context, nc net.Conn, addr string, base *tls.Confi
 		return nil, err
 	}
 	return tc, nil
+}
+
+// isTLS reports whether nc is a TLS connection.
+func isTLS(nc net.Conn) bool {
+	_, ok := nc.(*tls.Conn)
+	return ok
 }
