@@ -35,7 +35,7 @@ func (b *RecordBatch) readRecordFast(src []byte, rec *Record) int {
 		return 0
 	}
 	p += m
-	if p >= len(body) || body[p] != 0 || p+1 != len(body) { // a header count of 0, and nothing after
+	if p+1 != len(body) || body[p] != 0 { // a header count of 0, and nothing after
 		return 0
 	}
 	*rec = Record{Attributes: int8(body[0]), Timestamp: b.BaseTimestamp + tsDelta, Offset: b.BaseOffset + int64(offsetDelta), Key: key, Value: value}

@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"bytes"
-	"reflect"
 	"testing"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -74,23 +73,14 @@ func TestFindCoordinatorRoundTrip(t *testing.T) {
 			return m
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			for v := FindCoordinatorVersions.Min; v <= FindCoordinatorVersions.Max; v++ {
-				checkRoundTrip(t, tc.build(v), FindCoordinatorVersions, func(x int16) bool { return x == v })
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkRoundTripEach(t, FindCoordinatorVersions, tc.build) })
 	}
 }
 
 // TestFindCoordinatorBytes checks encodings against bytes written out by hand from
 // FindCoordinatorRequest.json and FindCoordinatorResponse.json.
 func TestFindCoordinatorBytes(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		version int16
-		msg     Message
-		want    []byte
-	}{
+	checkBytes(t, []bytesCase{
 		{"request v0", 0, &FindCoordinatorRequest{CoordinatorKey: "g"}, []byte{
 			0, 1, 'g', // key
 		}},
@@ -151,20 +141,7 @@ func TestFindCoordinatorBytes(t *testing.T) {
 			0, // coordinators[0] tags
 			0, // tags
 		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.msg.AppendTo(nil, tc.version); !bytes.Equal(got, tc.want) {
-				t.Fatalf("got  % x\nwant % x", got, tc.want)
-			}
-			got := reflect.New(reflect.TypeOf(tc.msg).Elem()).Interface().(Message)
-			if err := got.Decode(tc.want, tc.version); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tc.msg) {
-				t.Fatalf("decoded %+v\nwant    %+v", got, tc.msg)
-			}
-		})
-	}
+	})
 }
 
 // Huge array counts fail before anything is allocated for them, and null arrays the spec does not
@@ -172,24 +149,14 @@ func TestFindCoordinatorBytes(t *testing.T) {
 func TestFindCoordinatorGarbage(t *testing.T) {
 	huge := []byte{0xff, 0xff, 0xff, 0xff, 0x0f}
 	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
-	for _, tc := range []struct {
-		name    string
-		m       Message
-		version int16
-		src     []byte
-		field   string
-	}{
+	checkGarbage(t, []garbageCase{
 		{"request key", &FindCoordinatorRequest{}, 0, []byte{0x7f, 0xff}, "key"},
 		{"request coordinator keys", &FindCoordinatorRequest{}, 4, cat([]byte{0}, huge, []byte{0}), "coordinatorKeys"},
 		{"request coordinator keys null", &FindCoordinatorRequest{}, 5, []byte{0, 0, 0}, "coordinatorKeys"},
 		{"response coordinators", &FindCoordinatorResponse{}, 4, cat([]byte{0, 0, 0, 0}, huge, []byte{0}), "coordinators"},
 		{"response coordinators null", &FindCoordinatorResponse{}, 6, []byte{0, 0, 0, 0, 0, 0}, "coordinators"},
 		{"response tags", &FindCoordinatorResponse{}, 4, cat([]byte{0, 0, 0, 0, 1}, huge), "tags"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			checkGarbageFails(t, tc.m, tc.version, tc.src, tc.field, wire.ErrInvalidLength)
-		})
-	}
+	}, wire.ErrInvalidLength)
 }
 
 func FuzzDecodeFindCoordinatorRequest(f *testing.F) {
@@ -197,26 +164,12 @@ func FuzzDecodeFindCoordinatorRequest(f *testing.F) {
 		f.Add(v, findCoordinatorRequestAt(v, CoordinatorGroup).AppendTo(nil, v))
 		f.Add(v, findCoordinatorRequestAt(v, CoordinatorTransaction).AppendTo(nil, v))
 	}
-	f.Fuzz(func(t *testing.T, raw int16, data []byte) {
-		v := fuzzVersion(raw, FindCoordinatorVersions)
-		var m FindCoordinatorRequest
-		if err := m.Decode(data, v); err != nil {
-			return
-		}
-		checkReencode(t, &m, new(FindCoordinatorRequest), v)
-	})
+	fuzzDecode[FindCoordinatorRequest](f, FindCoordinatorVersions)
 }
 
 func FuzzDecodeFindCoordinatorResponse(f *testing.F) {
 	for v := FindCoordinatorVersions.Min; v <= FindCoordinatorVersions.Max; v++ {
 		f.Add(v, findCoordinatorResponseAt(v).AppendTo(nil, v))
 	}
-	f.Fuzz(func(t *testing.T, raw int16, data []byte) {
-		v := fuzzVersion(raw, FindCoordinatorVersions)
-		var m FindCoordinatorResponse
-		if err := m.Decode(data, v); err != nil {
-			return
-		}
-		checkReencode(t, &m, new(FindCoordinatorResponse), v)
-	})
+	fuzzDecode[FindCoordinatorResponse](f, FindCoordinatorVersions)
 }
