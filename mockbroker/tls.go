@@ -39,7 +39,7 @@ func (cc *clientConn) handshakeTLS() bool {
 	tc.SetDeadline(time.Time{})
 	if err != nil {
 		if !errors.Is(err, net.ErrClosed) && !errors.Is(err, io.EOF) {
-			cc.broker.cluster.logf("broker %d: connection %d from %s: TLS handshake failed: %v", cc.broker.id, cc.id, cc.conn.RemoteAddr(), err)
+			cc.logf("TLS handshake failed: %v", err)
 		}
 		return false
 	}

@@ -69,11 +69,7 @@ func (s *brokerSecurity) options() ([]mockbroker.Option, error) {
 // tlsOption generates the CA and the broker's certificate, and writes the CA certificate out if
 // asked to.
 func (s *brokerSecurity) tlsOption() (mockbroker.Option, error) {
-	ca, err := mockbroker.NewTestCA()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := ca.ServerTLSConfig()
+	ca, opt, err := newTestTLS()
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +78,21 @@ func (s *brokerSecurity) tlsOption() (mockbroker.Option, error) {
 			return nil, fmt.Errorf("--tls-ca-out: %w", err)
 		}
 	}
-	return mockbroker.TLS(cfg), nil
+	return opt, nil
+}
+
+// newTestTLS generates a CA and returns it with the option that makes a cluster listen with TLS,
+// with a certificate from it for 127.0.0.1, ::1 and localhost.
+func newTestTLS() (*mockbroker.TestCA, mockbroker.Option, error) {
+	ca, err := mockbroker.NewTestCA()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := ca.ServerTLSConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	return ca, mockbroker.TLS(cfg), nil
 }
 
 // listFlag collects a repeatable flag whose values may also be comma-separated lists.

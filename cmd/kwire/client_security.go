@@ -113,16 +113,12 @@ func embeddedSecurity(cfg *producer.Config) ([]mockbroker.Option, string, error)
 		if cfg.SSLCALocation != "" || cfg.SSLTruststoreLocation != "" {
 			return nil, "", usageErrorf("a CA file (--tls-ca, ssl.ca.location) is for -b's brokers: the embedded broker's CA is generated at start")
 		}
-		ca, err := mockbroker.NewTestCA()
-		if err != nil {
-			return nil, "", err
-		}
-		serverTLS, err := ca.ServerTLSConfig()
+		ca, tlsOpt, err := newTestTLS()
 		if err != nil {
 			return nil, "", err
 		}
 		cfg.TLS = ca.ClientTLSConfig()
-		opts = append(opts, mockbroker.TLS(serverTLS))
+		opts = append(opts, tlsOpt)
 		words = append(words, "TLS")
 	}
 	if cfg.SecurityProtocol.UsesSASL() {

@@ -113,13 +113,11 @@ func (o *perfOptions) run(s streams) error {
 	if err != nil {
 		return err
 	}
-	if len(cfg.BootstrapServers) == 0 {
-		stop, err := embeddedBroker(&cfg, "kwire perf", s.stderr)
-		if err != nil {
-			return err
-		}
-		defer stop()
+	stop, err := embeddedBroker(&cfg, "kwire perf", s.stderr)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	p, err := producer.New(cfg)
 	if err != nil {
 		return &usageError{err.Error()}

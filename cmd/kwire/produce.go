@@ -96,13 +96,11 @@ func (o *produceOptions) run(files []string, s streams) error {
 	if err != nil {
 		return err
 	}
-	if len(cfg.BootstrapServers) == 0 {
-		stop, err := embeddedBroker(&cfg, "kwire produce", s.stderr)
-		if err != nil {
-			return err
-		}
-		defer stop()
+	stop, err := embeddedBroker(&cfg, "kwire produce", s.stderr)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	return produceAll(cfg, o.topic, records, o.report, s)
 }
 
@@ -184,10 +182,13 @@ func producerConfig(brokers string, codec codecFlag, security *clientSecurity, p
 	return cfg, nil
 }
 
-// embeddedBroker starts a one-broker mock cluster for a command given no brokers, listening as cfg
+// embeddedBroker starts a one-broker mock cluster if cfg has no bootstrap servers, listening as cfg
 // connects (TLS, SASL), points cfg at it, says so on stderr, and returns the function that stops
-// it.
+// it (which does nothing when cfg had servers).
 func embeddedBroker(cfg *producer.Config, command string, stderr io.Writer) (func(), error) {
+	if len(cfg.BootstrapServers) > 0 {
+		return func() {}, nil
+	}
 	opts, security, err := embeddedSecurity(cfg)
 	if err != nil {
 		return nil, err
