@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html"
 	"strconv"
@@ -64,24 +63,13 @@ func (a *app) fillFaults() {
 // checkSim shows what is wrong with the Simulator's inputs, if anything, and what the fault does.
 func (a *app) checkSim() {
 	_, err := simulator.ReadSettings(a.form, time.Now())
-	a.showError(inputError(err))
+	a.showError(explorer.AsInputError(err))
 	info := simFault(a.form).Info()
 	text := info.Does
 	if info.Fault != simulator.FaultNone {
 		text += " The mock broker is told: " + info.Broker + "."
 	}
 	a.el("sim-fault-info").SetTextContent(text)
-}
-
-// inputError is err as the page shows it: nil, an input at fault, or a message about none.
-func inputError(err error) *explorer.InputError {
-	if err == nil {
-		return nil
-	}
-	if ie, ok := errors.AsType[*explorer.InputError](err); ok {
-		return ie
-	}
-	return &explorer.InputError{Message: err.Error(), Start: -1}
 }
 
 // applyPreset sets the Simulator's inputs as preset id says and runs it.
@@ -107,7 +95,7 @@ func (a *app) runSim() {
 	}
 	s, err := simulator.ReadSettings(a.form, time.Now())
 	if err != nil {
-		a.showError(inputError(err))
+		a.showError(explorer.AsInputError(err))
 		return
 	}
 	a.sim.running = true
@@ -128,7 +116,7 @@ func (a *app) showSimResult(res *simulator.Result) {
 	a.el("sim-run").RemoveAttribute("disabled")
 	a.el("sim-output").RemoveAttribute("aria-busy")
 	if res.Err != nil {
-		a.showError(inputError(res.Err))
+		a.showError(explorer.AsInputError(res.Err))
 		a.el("sim-status").SetTextContent("The simulation could not run: " + res.Err.Error())
 	} else {
 		a.sim.result = res

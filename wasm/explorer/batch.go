@@ -114,11 +114,6 @@ func byteOffsetOfLine(text string, line int) int {
 	return offset
 }
 
-// Encode encodes the batch with its settings' codec.
-func (in *BatchInput) Encode() ([]byte, error) {
-	return in.Settings.AppendRecords(nil, in.Records)
-}
-
 // EncodeWith encodes the batch with codec instead, at level, and leaves in unchanged.
 func (in *BatchInput) EncodeWith(codec wire.Codec, level int) ([]byte, error) {
 	s := in.Settings

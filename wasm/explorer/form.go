@@ -1,6 +1,7 @@
 package explorer
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -149,3 +150,15 @@ type InputError struct {
 
 // Error is the message.
 func (e *InputError) Error() string { return e.Message }
+
+// AsInputError is err as the page shows it: nil, the [*InputError] it is or wraps, or a message
+// that points at no input.
+func AsInputError(err error) *InputError {
+	if err == nil {
+		return nil
+	}
+	if ie, ok := errors.AsType[*InputError](err); ok {
+		return ie
+	}
+	return &InputError{Message: err.Error(), Start: -1}
+}

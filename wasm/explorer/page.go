@@ -31,12 +31,7 @@ func Build(f Form) *Page {
 }
 
 // failed is a page that reports err, an *InputError.
-func failed(err error) *Page {
-	if ie, ok := err.(*InputError); ok {
-		return &Page{Err: ie}
-	}
-	return &Page{Err: &InputError{Message: err.Error(), Start: -1}}
-}
+func failed(err error) *Page { return &Page{Err: AsInputError(err)} }
 
 // buildExplore encodes the form's records under every codec and dissects the chosen encoding, or
 // the Produce request that carries it.
