@@ -68,11 +68,15 @@ func (c *Cluster) newTopic(spec topicSpec) (*topic, error) {
 	return t, nil
 }
 
+// maxTopicPartitions bounds the partitions of one topic: a count comes from a client's request, and
+// every partition takes memory.
+const maxTopicPartitions = 100_000
+
 // placeReplicas assigns spec's partitions to brokers round-robin, each replicated to the next
 // replication-factor brokers.
 func (c *Cluster) placeReplicas(spec topicSpec) ([][]int32, error) {
-	if spec.partitions < 1 {
-		return nil, fmt.Errorf("%w: topic %q: %d partitions", kerr.InvalidPartitions, spec.name, spec.partitions)
+	if spec.partitions < 1 || spec.partitions > maxTopicPartitions {
+		return nil, fmt.Errorf("%w: topic %q: %d partitions (the mock broker makes 1 to %d)", kerr.InvalidPartitions, spec.name, spec.partitions, maxTopicPartitions)
 	}
 	brokers := int32(len(c.brokers))
 	replication := min(int32(c.cfg.replication), brokers)
