@@ -25,9 +25,15 @@ const (
 	// TimeoutAfterHandling handles a produce (it is written) and answers REQUEST_TIMED_OUT for its
 	// partitions: the client is told the write failed when it did not.
 	TimeoutAfterHandling
+	// ForgetSequences makes the partitions of a produce request forget the sequences of
+	// idempotent producers before handling it, as a leader elected without their latest batches
+	// (an unclean election) does, though the log keeps its records: a producer's next batch,
+	// numbered after what it had acknowledged, is answered OUT_OF_ORDER_SEQUENCE_NUMBER, and the
+	// producer must bump its epoch (KIP-360).
+	ForgetSequences
 )
 
-var faultActionNames = [...]string{"RespondWithError", "DelayResponse", "DropBeforeHandling", "DropAfterHandling", "TimeoutAfterHandling"}
+var faultActionNames = [...]string{"RespondWithError", "DelayResponse", "DropBeforeHandling", "DropAfterHandling", "TimeoutAfterHandling", "ForgetSequences"}
 
 func (a FaultAction) String() string {
 	if int(a) < len(faultActionNames) {
@@ -101,13 +107,22 @@ func faultDelay(faults []*armedFault) time.Duration {
 // forcedError is the error code a RespondWithError fault imposes on topic/partition (topic "" for
 // a request's top level), or 0.
 func (r *request) forcedError(topic string, partition int32) int16 {
-	for _, f := range r.faults {
-		if f.Action == RespondWithError && (f.Topic == "" || f.Topic == topic) &&
-			(len(f.Partitions) == 0 || slices.Contains(f.Partitions, partition)) {
-			return f.ErrorCode
-		}
+	if f := r.partitionFault(RespondWithError, topic, partition); f != nil {
+		return f.ErrorCode
 	}
 	return 0
+}
+
+// partitionFault is the first of the request's faults with action a that applies to
+// topic/partition (topic "" for a request's top level), or nil.
+func (r *request) partitionFault(a FaultAction, topic string, partition int32) *armedFault {
+	for _, f := range r.faults {
+		if f.Action == a && (f.Topic == "" || f.Topic == topic) &&
+			(len(f.Partitions) == 0 || slices.Contains(f.Partitions, partition)) {
+			return f
+		}
+	}
+	return nil
 }
 
 // requestNames reports whether a request names topic, and one of partitions if any are given.

@@ -83,6 +83,14 @@ func (c *Cluster) rememberBatch(tp topicPartition, h *wire.BatchHeader, baseOffs
 	ps.partitions[tp] = recent
 }
 
+// forgetSequences forgets every producer's latest batches on tp (the ForgetSequences fault).
+// The caller holds c.mu.
+func (c *Cluster) forgetSequences(tp topicPartition) {
+	for _, ps := range c.producers {
+		delete(ps.partitions, tp)
+	}
+}
+
 // lastSequence is the sequence of the batch's last record; sequences wrap from MaxInt32 to 0.
 func lastSequence(h *wire.BatchHeader) int32 {
 	return int32((int64(h.BaseSequence) + int64(h.LastOffsetDelta)) % (math.MaxInt32 + 1))

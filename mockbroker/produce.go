@@ -91,6 +91,9 @@ func (c *Cluster) producePartition(r *request, req *protocol.ProduceRequest, top
 func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, batch []byte, h *wire.BatchHeader, pr *protocol.ProducePartitionResponse) {
 	pr.LogStartOffset = part.log.logStart
 	if h.ProducerID >= 0 {
+		if r.partitionFault(ForgetSequences, tp.topic, tp.partition) != nil {
+			c.forgetSequences(tp)
+		}
 		check := c.checkSequence(tp, h)
 		switch {
 		case check.code != 0:

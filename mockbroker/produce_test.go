@@ -193,3 +193,29 @@ func TestProduceThrottle(t *testing.T) {
 		t.Fatalf("throttle %d", resp.ThrottleTimeMs)
 	}
 }
+
+// TestForgetSequences: after the fault, the partition answers an idempotent producer's next
+// batch OUT_OF_ORDER_SEQUENCE_NUMBER, other partitions still know it, and a new epoch starting at
+// sequence 0 is written.
+func TestForgetSequences(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 2))
+	tc := dialTest(t, c.Addrs()[0])
+	var init protocol.InitProducerIDResponse
+	tc.roundTrip(4, &protocol.InitProducerIDRequest{TransactionTimeoutMs: 60000, ProducerID: -1, ProducerEpoch: -1}, &init)
+	id, epoch := init.ProducerID, init.ProducerEpoch
+	for p := range int32(2) {
+		if pr := produce(tc, 9, -1, "t", p, batchOf(t, id, epoch, 0, wire.CodecNone, "a")); pr.ErrorCode != 0 {
+			t.Fatalf("t/%d: first batch: %v", p, kerr.ForCode(pr.ErrorCode))
+		}
+	}
+	c.Inject(Fault{API: protocol.KeyProduce, Topic: "t", Partitions: []int32{0}, Action: ForgetSequences})
+	if pr := produce(tc, 9, -1, "t", 0, batchOf(t, id, epoch, 1, wire.CodecNone, "b")); pr.ErrorCode != kerr.OutOfOrderSequenceNumber.Code {
+		t.Fatalf("t/0 after ForgetSequences: %v, want OUT_OF_ORDER_SEQUENCE_NUMBER", kerr.ForCode(pr.ErrorCode))
+	}
+	if pr := produce(tc, 9, -1, "t", 1, batchOf(t, id, epoch, 1, wire.CodecNone, "b")); pr.ErrorCode != 0 {
+		t.Fatalf("t/1 kept its sequences: %v", kerr.ForCode(pr.ErrorCode))
+	}
+	if pr := produce(tc, 9, -1, "t", 0, batchOf(t, id, epoch+1, 0, wire.CodecNone, "b")); pr.ErrorCode != 0 || pr.BaseOffset != 1 {
+		t.Fatalf("t/0 under a new epoch: %+v", pr)
+	}
+}
