@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
+	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -812,5 +814,214 @@ func TestDroppedConnectionsDoNotStall(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// closeGate holds the Close of the connections its dial made, once the broker closed them (a
+// read failed), until it opens, as closing a connection to a broker that went away can take a
+// while: meanwhile the requests pending on it have not failed yet.
+type closeGate struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func newCloseGate() *closeGate { return &closeGate{ch: make(chan struct{})} }
+
+func (g *closeGate) open() { g.once.Do(func() { close(g.ch) }) }
+
+// dial is a [Config.Dialer].
+func (g *closeGate) dial(ctx context.Context, addr string) (net.Conn, error) {
+	nc, err := new(net.Dialer).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &gatedConn{Conn: nc, gate: g}, nil
+}
+
+type gatedConn struct {
+	net.Conn
+	gate   *closeGate
+	broken atomic.Bool
+}
+
+func (c *gatedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil {
+		c.broken.Store(true)
+	}
+	return n, err
+}
+
+func (c *gatedConn) Close() error {
+	if c.broken.Load() {
+		<-c.gate.ch
+	}
+	return c.Conn.Close()
+}
+
+// waitForRecords waits until topic/partition holds at least n records.
+func waitForRecords(t *testing.T, c *mockbroker.Cluster, topic string, partition int32, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if recs, err := c.Records(topic, partition); err == nil && len(recs) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/%d never held %d records", topic, partition, n)
+		}
+	}
+}
+
+// TestNoNewConnectionBeforeOldCallsFail: the broker writes a batch and drops the connection
+// before answering, and the producer's side of it is slow to close. The producer must not send
+// that partition's later batches on a new connection meanwhile: written behind the dropped
+// batch, they would push it out of the five batches the broker remembers, and its retry could
+// then never be told apart from a gap (OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms).
+func TestNoNewConnectionBeforeOldCallsFail(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	gate := newCloseGate()
+	defer gate.open() // before the producer closes
+	cfg := testConfig(c)
+	cfg.Linger = 0
+	cfg.BatchSize = 1024
+	cfg.DeliveryTimeout = 3 * time.Second
+	cfg.Dialer = gate.dial
+	p := newTestProducer(t, cfg)
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DropAfterHandling})
+	const n = 20
+	o := newOutcomes(n)
+	sendOneBatchEach(t, p, o, 0, 1)
+	waitForRecords(t, c, "t", 0, 1)
+	for i := 1; i < n; i++ {
+		sendOneBatchEach(t, p, o, i, i+1)
+		time.Sleep(2 * time.Millisecond) // a request each, were they sent
+	}
+	gate.open()
+	flushWithin(t, p, 10*time.Second)
+	o.requireAllSucceededOnce(t, n)
+	checkExactlyOnceInOrder(t, c, "t", 1, n)
+	if md, _, _ := o.result(0); md.Offset != 0 {
+		t.Errorf("record 0: offset %d, want 0: its retry should be the broker's duplicate of the dropped batch", md.Offset)
+	}
+}
+
+// TestSeqBefore: sequence order across the wrap from MaxInt32 to 0.
+func TestSeqBefore(t *testing.T) {
+	for _, c := range []struct {
+		a, b int32
+		want bool
+	}{
+		{0, 1, true},
+		{1, 0, false},
+		{5, 5, false},
+		{math.MaxInt32, 0, true},
+		{math.MaxInt32 - 3, 2, true},
+		{2, math.MaxInt32 - 3, false},
+		{0, math.MaxInt32 / 2, true},
+		{0, math.MaxInt32/2 + 1, false},
+	} {
+		if got := seqBefore(c.a, c.b); got != c.want {
+			t.Errorf("seqBefore(%d, %d) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// sendOneBatchEach sends records first..last-1 to t/0, each in a batch of its own (a key as
+// large as half batch.size), with o's callbacks.
+func sendOneBatchEach(t *testing.T, p *Producer, o *outcomes, first, last int) {
+	t.Helper()
+	key := make([]byte, p.cfg.BatchSize/2)
+	for i := first; i < last; i++ {
+		r := &Record{Topic: "t", Key: key, Value: []byte(strconv.Itoa(i)), Partition: ToPartition(0)}
+		if err := p.Send(context.Background(), r, o.cb(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func flushWithin(t *testing.T, p *Producer, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := p.Flush(ctx); err != nil {
+		t.Fatalf("%v; stats %+v", err, p.Stats())
+	}
+}
+
+// TestEpochBumpWhenBrokerForgetsSequences: a leader that lost the producer's latest sequences
+// (an unclean election) answers its next batch OUT_OF_ORDER_SEQUENCE_NUMBER. That batch is next
+// in line, so the producer bumps its epoch and restarts its sequences (KIP-360), and nothing is
+// lost or written twice. Before that, a batch acknowledged on its retry after a later one must
+// not move the producer's idea of the last acknowledged sequence back, or the next batch would
+// not look next in line and would be retried unchanged until delivery.timeout.ms.
+func TestEpochBumpWhenBrokerForgetsSequences(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	cfg := testConfig(c)
+	cfg.Linger = 0
+	cfg.BatchSize = 1024
+	cfg.DeliveryTimeout = 3 * time.Second
+	p := newTestProducer(t, cfg)
+	const n = 10
+	o := newOutcomes(n)
+	// Record 0 is written but answered REQUEST_TIMED_OUT, late: record 1, sent meanwhile, is
+	// acknowledged before 0's retry, which is a duplicate.
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.TimeoutAfterHandling})
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
+	sendOneBatchEach(t, p, o, 0, 1)
+	time.Sleep(20 * time.Millisecond)
+	sendOneBatchEach(t, p, o, 1, 2)
+	flushWithin(t, p, 10*time.Second)
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.ForgetSequences})
+	sendOneBatchEach(t, p, o, 2, n)
+	flushWithin(t, p, 10*time.Second)
+	o.requireAllSucceededOnce(t, n)
+	checkExactlyOnceInOrder(t, c, "t", 1, n)
+	batches, err := c.Batches("t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h wire.RecordBatch
+	if _, err := h.Decode(batches[2]); err != nil {
+		t.Fatal(err)
+	}
+	if h.ProducerEpoch != 1 || h.BaseSequence != 0 {
+		t.Errorf("record 2 went with epoch %d, sequence %d; want 1 and 0 after the bump", h.ProducerEpoch, h.BaseSequence)
+	}
+}
+
+// TestWrittenBatchForgottenAfterLeaderMove: the leader writes a batch and drops the connection
+// before answering, and the producer's side of it is slow to close. Meanwhile leadership moves
+// and later batches are written on the new leader, so many that the dropped batch falls out of
+// the five the broker remembers: its retry is answered OUT_OF_ORDER_SEQUENCE_NUMBER. A later
+// batch was acknowledged, so the dropped one was written: it succeeds (without an offset), and
+// nothing is written twice.
+func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.NumBrokers(2), mockbroker.Topic("t", 1))
+	gate := newCloseGate()
+	defer gate.open() // before the producer closes
+	cfg := testConfig(c)
+	cfg.Linger = 0
+	cfg.BatchSize = 1024
+	cfg.DeliveryTimeout = 3 * time.Second
+	cfg.MetadataMaxAge = 20 * time.Millisecond // the producer learns of the move by itself
+	cfg.Dialer = gate.dial
+	p := newTestProducer(t, cfg)
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DropAfterHandling})
+	const n, forgotten = 20, 8 // more than five batches written after the first
+	o := newOutcomes(n)
+	sendOneBatchEach(t, p, o, 0, 1)
+	waitForRecords(t, c, "t", 0, 1)
+	if err := c.MoveLeader("t", 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	sendOneBatchEach(t, p, o, 1, forgotten)
+	waitForRecords(t, c, "t", 0, forgotten)
+	gate.open()
+	sendOneBatchEach(t, p, o, forgotten, n)
+	flushWithin(t, p, 10*time.Second)
+	o.requireAllSucceededOnce(t, n)
+	checkExactlyOnceInOrder(t, c, "t", 1, n)
+	if md, _, _ := o.result(0); md.Offset != -1 {
+		t.Errorf("record 0: offset %d, want -1: its acknowledgement was lost", md.Offset)
 	}
 }

@@ -297,8 +297,10 @@ func (s *sender) ready(id int32, view *clusterView, now time.Time) bool {
 		s.brokers[id] = slot
 	}
 	if c := slot.conn; c != nil && !c.usable(now) {
-		if !c.isClosed() && slot.inflight > 0 {
-			return false // its SASL session is ending: what is in flight finishes on it first
+		if slot.inflight > 0 {
+			// What is in flight on it is answered, or fails, first: its batches may have been
+			// written, and a new connection must not carry later batches past them.
+			return false
 		}
 		c.retire()
 		slot.conn = nil
@@ -358,6 +360,13 @@ func (s *sender) prepare(b *batch) error {
 // addSequence adds n to a sequence number, wrapping past MaxInt32 to 0 as Kafka does.
 func addSequence(seq int32, n int32) int32 {
 	return int32((int64(seq) + int64(n)) % (math.MaxInt32 + 1))
+}
+
+// seqBefore reports whether sequence a comes before b: sequences wrap past MaxInt32 to 0, so a
+// is before b when b is less than half the range of sequences ahead of it.
+func seqBefore(a, b int32) bool {
+	d := (int64(b) - int64(a) + math.MaxInt32 + 1) % (math.MaxInt32 + 1)
+	return d > 0 && d <= math.MaxInt32/2
 }
 
 // produceBuild gathers the batches of one produce request.
@@ -482,10 +491,17 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 	idempotent := s.cfg.Idempotence != Off
 	switch {
 	case idempotent && (errors.Is(err, kerr.OutOfOrderSequenceNumber) || errors.Is(err, kerr.UnknownProducerID)):
-		if b.seq == addSequence(b.ps.lastAcked, 1) || b.ps.lastAcked < 0 && b.seq == 0 {
+		switch ps := b.ps; {
+		case ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1)):
+			// A later batch was acknowledged under this epoch, which the broker allows only
+			// after this one: it was written, its acknowledgement lost, and the broker no
+			// longer remembers it among its latest batches.
+			s.succeed(b, -1, -1)
+			return
+		case b.seq == addSequence(ps.lastAcked, 1) || ps.lastAcked < 0 && b.seq == 0:
 			// The broker lost the producer's state for the partition (KIP-360): restart the
 			// sequences under a new epoch and send again.
-			s.gap(b.ps)
+			s.gap(ps)
 		}
 		s.retry(b, err, now)
 	default:
@@ -556,8 +572,8 @@ func (s *sender) backoff(attempt int) time.Duration {
 func (s *sender) succeed(b *batch, baseOffset, logAppendTime int64) {
 	ps := b.ps
 	ps.inflight--
-	if b.seq >= 0 {
-		ps.lastAcked = addSequence(b.seq, b.records-1)
+	if last := addSequence(b.seq, b.records-1); b.seq >= 0 && (ps.lastAcked < 0 || seqBefore(ps.lastAcked, last)) {
+		ps.lastAcked = last // a retry acknowledged after later batches leaves it where they took it
 	}
 	if ps.retrying && ps.inflight == 0 {
 		ps.mu.Lock()
