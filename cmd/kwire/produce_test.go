@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kwire-dev/kwire/mockbroker"
 	"github.com/kwire-dev/kwire/wire"
@@ -105,5 +108,35 @@ func TestProduceReportsFailures(t *testing.T) {
 		"stdin:1: not delivered: TOPIC_AUTHORIZATION_FAILED", "stdin:2: not delivered", "2 records not delivered")
 	if r.stdout != "" {
 		t.Fatalf("reported deliveries that failed: %s", r.stdout)
+	}
+}
+
+// TestProduceProgressOnTerminal: with stderr a terminal (script(1) gives the command a pseudo
+// terminal), kwire produce shows a progress line every second and clears it before its summary;
+// a broker that holds its answer for 1.5 s makes one appear.
+func TestProduceProgressOnTerminal(t *testing.T) {
+	scriptPath, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) is not installed (Debian: bsdutils)")
+	}
+	input := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(input, []byte("a\nb\nc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("slow", 1))
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 1500 * time.Millisecond})
+	line := strings.Join([]string{os.Args[0], "produce", "-b", c.Addrs()[0], "-t", "slow", input}, " ")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, scriptPath, "-q", "-e", "-c", line, "/dev/null")
+	cmd.Env = append(os.Environ(), "KWIRE_BE_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v; output:\n%q", err, out)
+	}
+	progress := "\r\033[Kkwire produce: 0 of 3 delivered, 0 failed"
+	cleared := strings.Index(string(out), "\r\033[Kkwire produce: 3 of 3 records delivered")
+	if i := strings.Index(string(out), progress); i < 0 || cleared < i {
+		t.Fatalf("no progress line cleared before the summary; output:\n%q", out)
 	}
 }
