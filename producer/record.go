@@ -34,6 +34,9 @@ func (p Partition) Index() (int32, bool) { return p.index, p.explicit }
 type Metadata struct {
 	Topic     string
 	Partition int32
-	Offset    int64     // -1 with acks=0, where the broker does not say
+	// Offset is -1 where the broker does not say: with acks=0, and for an idempotent batch
+	// whose acknowledgement was lost and that the broker then knew only as written
+	// (DUPLICATE_SEQUENCE_NUMBER, or a later batch acknowledged before its retry).
+	Offset    int64
 	Timestamp time.Time // the record's, or the broker's on log-append-time topics
 }
