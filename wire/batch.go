@@ -47,6 +47,14 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// BatchCRCStart is the offset in a record batch (magic 2) where the bytes its CRC-32C covers
+// begin: the attributes, to the end of the batch.
+const BatchCRCStart = offAttributes
+
+// BatchCRC is the CRC-32C that batch, a whole record batch (magic 2) and nothing after it, should
+// store: over its bytes from [BatchCRCStart] on.
+func BatchCRC(batch []byte) uint32 { return crc32.Checksum(batch[BatchCRCStart:], castagnoli) }
+
 // Attributes are a record batch's attribute bits.
 type Attributes int16
 
@@ -202,7 +210,7 @@ func putBatchHeader(batch []byte, h *BatchHeader) {
 	be.PutUint16(batch[offProducerEpoch:], uint16(h.ProducerEpoch))
 	be.PutUint32(batch[offBaseSequence:], uint32(h.BaseSequence))
 	be.PutUint32(batch[offRecordCount:], uint32(h.NumRecords))
-	h.CRC = crc32.Checksum(batch[offAttributes:], castagnoli)
+	h.CRC = BatchCRC(batch)
 	be.PutUint32(batch[offCRC:], h.CRC)
 }
 
@@ -260,5 +268,5 @@ func SetLogAppendTime(batch []byte, ts int64) {
 	attrs := Attributes(be.Uint16(batch[offAttributes:])) | AttrLogAppendTime
 	be.PutUint16(batch[offAttributes:], uint16(attrs))
 	be.PutUint64(batch[offMaxTimestamp:], uint64(ts))
-	be.PutUint32(batch[offCRC:], crc32.Checksum(batch[offAttributes:], castagnoli))
+	be.PutUint32(batch[offCRC:], BatchCRC(batch))
 }

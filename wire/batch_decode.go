@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"slices"
 )
 
@@ -70,7 +69,7 @@ func (h *BatchHeader) Size() int { return batchLengthOverhead + int(h.Length) }
 // VerifyBatchCRC checks the CRC32C of the batch at the start of src, whose header h has already been
 // read with [ReadBatchHeader].
 func VerifyBatchCRC(src []byte, h *BatchHeader) error {
-	if crc := crc32.Checksum(src[offAttributes:h.Size()], castagnoli); crc != h.CRC {
+	if crc := BatchCRC(src[:h.Size()]); crc != h.CRC {
 		return &DecodeError{Field: "crc", Offset: offCRC,
 			Err: fmt.Errorf("%w: stored %#08x, computed %#08x", ErrCorrupt, h.CRC, crc)}
 	}

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 )
 
 // BatchBuilder builds a record batch a record at a time, as a producer's accumulator does: each
@@ -99,5 +98,5 @@ func SetProducerState(batch []byte, producerID int64, epoch int16, baseSequence 
 	be.PutUint64(batch[offProducerID:], uint64(producerID))
 	be.PutUint16(batch[offProducerEpoch:], uint16(epoch))
 	be.PutUint32(batch[offBaseSequence:], uint32(baseSequence))
-	be.PutUint32(batch[offCRC:], crc32.Checksum(batch[offAttributes:], castagnoli))
+	be.PutUint32(batch[offCRC:], BatchCRC(batch))
 }

@@ -3,21 +3,14 @@ package explorer
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"html"
 	"strings"
 
 	"github.com/kwire-dev/kwire/wire"
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// offsets within a record batch (magic 2) that the CRC check reads.
-const (
-	crcOffset   = 17
-	magicOffset = 16
-	crcFrom     = 21 // the CRC covers the attributes to the end of the batch
-)
+// crcOffset is where a record batch (magic 2) stores its CRC.
+const crcOffset = 17
 
 // CRCCheck is the CRC-32C of one record batch: the one stored in it and the one its bytes give.
 type CRCCheck struct {
@@ -41,16 +34,18 @@ func (d *Dissection) CRCChecks() []CRCCheck {
 			continue
 		}
 		b := &d.Nodes[n.Parent]
-		if !strings.HasPrefix(b.Name, "batch[") || b.Offset+b.Length > len(src) || b.Length < wire.BatchHeaderSize ||
-			src[b.Offset+magicOffset] != wire.MagicV2 {
+		if !strings.HasPrefix(b.Name, "batch[") || b.Offset+b.Length > len(src) || b.Length < wire.BatchHeaderSize {
 			continue
 		}
-		covered := src[b.Offset+crcFrom : b.Offset+b.Length]
+		batch := src[b.Offset : b.Offset+b.Length]
+		if magic, _ := wire.Magic(batch); magic != wire.MagicV2 {
+			continue
+		}
 		checks = append(checks, CRCCheck{
 			Field: n.Path, Batch: b.Path,
-			Stored:   binary.BigEndian.Uint32(src[b.Offset+crcOffset:]),
-			Computed: crc32.Checksum(covered, castagnoli),
-			From:     b.Offset + crcFrom, To: b.Offset + b.Length,
+			Stored:   binary.BigEndian.Uint32(batch[crcOffset:]),
+			Computed: wire.BatchCRC(batch),
+			From:     b.Offset + wire.BatchCRCStart, To: b.Offset + b.Length,
 		})
 	}
 	return checks
