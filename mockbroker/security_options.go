@@ -44,10 +44,7 @@ func SASLUsers(mechanism string, users map[string]string) Option {
 // deriveCredentials turns users' passwords into credentials for mechanism: SCRAM-SHA-256's for
 // PLAIN, which checks a password against them.
 func deriveCredentials(mechanism string, users map[string]string) (map[string]sasl.ScramCredential, error) {
-	m := sasl.ScramByName(mechanism)
-	if mechanism == sasl.MechanismPlain {
-		m = sasl.ScramSHA256
-	}
+	m := sasl.CredentialScram(mechanism)
 	if m == nil {
 		return nil, fmt.Errorf("mockbroker: SASL mechanism %q: kwire implements %v", mechanism, sasl.Mechanisms())
 	}

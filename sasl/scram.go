@@ -36,6 +36,15 @@ func ScramByName(name string) *Scram {
 	return nil
 }
 
+// CredentialScram is the SCRAM mechanism whose credentials a server keeps for mechanism: itself
+// for SCRAM, SCRAM-SHA-256 for PLAIN (whose password such a credential checks); nil for others.
+func CredentialScram(mechanism string) *Scram {
+	if mechanism == MechanismPlain {
+		return ScramSHA256
+	}
+	return ScramByName(mechanism)
+}
+
 // Name is the mechanism's name, e.g. "SCRAM-SHA-256".
 func (m *Scram) Name() string { return m.name }
 

@@ -427,3 +427,16 @@ func TestScramServerAcceptsLibrdkafkaNonce(t *testing.T) {
 		t.Fatalf("%q, done %v, %v", end, done, err)
 	}
 }
+
+func TestCredentialScram(t *testing.T) {
+	for mech, want := range map[string]*Scram{
+		MechanismPlain:       ScramSHA256,
+		MechanismScramSHA256: ScramSHA256,
+		MechanismScramSHA512: ScramSHA512,
+		"GSSAPI":             nil,
+	} {
+		if got := CredentialScram(mech); got != want {
+			t.Errorf("CredentialScram(%q) = %v, want %v", mech, got, want)
+		}
+	}
+}

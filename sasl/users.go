@@ -30,10 +30,7 @@ func NewUsers(random io.Reader, iterations int) *Users {
 // Add enables mechanism (one of [Mechanisms]) and adds user with password to it, replacing any
 // earlier credential of user for it.
 func (u *Users) Add(mechanism, user, password string) error {
-	m := ScramByName(mechanism)
-	if mechanism == MechanismPlain {
-		m = ScramSHA256
-	}
+	m := CredentialScram(mechanism)
 	if m == nil {
 		return fail(mechanism, ErrUnsupported, fmt.Sprintf("unknown mechanism (kwire implements %v)", Mechanisms()))
 	}
