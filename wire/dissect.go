@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"strconv"
@@ -155,7 +156,7 @@ func (d *dissector) add(parent *Field, name string, off int, value string) *Fiel
 	f := Field{Name: name, Offset: off, Length: d.r.Offset() - off, Value: value}
 	if err := d.r.Err(); err != nil {
 		d.failed = true
-		f.Length, f.Value, f.Err = max(d.r.Remaining(), 0), "", fieldErr(err)
+		f.Length, f.Value, f.Err = max(d.r.Remaining(), 0), "", FieldErr(err)
 	}
 	parent.Children = append(parent.Children, f)
 	return last(parent)
@@ -163,10 +164,10 @@ func (d *dissector) add(parent *Field, name string, off int, value string) *Fiel
 
 func last(f *Field) *Field { return &f.Children[len(f.Children)-1] }
 
-// fieldErr is why a field failed: err without the field and offset a [*DecodeError] names,
-// which the field itself shows.
-func fieldErr(err error) string {
-	if de, ok := err.(*DecodeError); ok {
+// FieldErr is the text of a dissected [Field] that failed with err: err without the field and
+// offset a [*DecodeError] names, which the field itself shows.
+func FieldErr(err error) string {
+	if de, ok := errors.AsType[*DecodeError](err); ok {
 		return de.Err.Error()
 	}
 	return err.Error()
@@ -211,7 +212,7 @@ func (d *dissector) crc(p *Field, src []byte, h BatchHeader) string {
 			return verdict + " (not verified)"
 		}
 		if err := VerifyBatchCRC(src, &h); err != nil {
-			last(p).Err = fieldErr(err)
+			last(p).Err = FieldErr(err)
 			return verdict + " (mismatch)"
 		}
 		return verdict + " (valid)"

@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -36,10 +35,7 @@ func (d *fieldReader) add(parent *wire.Field, name string, off int, format func(
 	f := wire.Field{Name: name, Offset: off, Length: d.r.Offset() - off}
 	if err := d.r.Err(); err != nil {
 		d.failed = true
-		f.Length, f.Err = max(d.r.Remaining(), 0), err.Error()
-		if de, ok := errors.AsType[*wire.DecodeError](err); ok {
-			f.Err = de.Err.Error()
-		}
+		f.Length, f.Err = max(d.r.Remaining(), 0), wire.FieldErr(err)
 	} else if format != nil {
 		f.Value = format()
 	}
