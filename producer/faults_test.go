@@ -881,10 +881,7 @@ func TestNoNewConnectionBeforeOldCallsFail(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
 	gate := newCloseGate()
 	defer gate.open() // before the producer closes
-	cfg := testConfig(c)
-	cfg.Linger = 0
-	cfg.BatchSize = 1024
-	cfg.DeliveryTimeout = 3 * time.Second
+	cfg := oneBatchEachConfig(c)
 	cfg.Dialer = gate.dial
 	p := newTestProducer(t, cfg)
 	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DropAfterHandling})
@@ -926,6 +923,16 @@ func TestSeqBefore(t *testing.T) {
 	}
 }
 
+// oneBatchEachConfig is testConfig for sendOneBatchEach, with a delivery.timeout.ms short enough
+// that a stuck batch fails the test soon.
+func oneBatchEachConfig(c *mockbroker.Cluster) Config {
+	cfg := testConfig(c)
+	cfg.Linger = 0
+	cfg.BatchSize = 1024
+	cfg.DeliveryTimeout = 3 * time.Second
+	return cfg
+}
+
 // sendOneBatchEach sends records first..last-1 to t/0, each in a batch of its own (a key as
 // large as half batch.size), with o's callbacks.
 func sendOneBatchEach(t *testing.T, p *Producer, o *outcomes, first, last int) {
@@ -956,10 +963,7 @@ func flushWithin(t *testing.T, p *Producer, d time.Duration) {
 // not look next in line and would be retried unchanged until delivery.timeout.ms.
 func TestEpochBumpWhenBrokerForgetsSequences(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
-	cfg := testConfig(c)
-	cfg.Linger = 0
-	cfg.BatchSize = 1024
-	cfg.DeliveryTimeout = 3 * time.Second
+	cfg := oneBatchEachConfig(c)
 	p := newTestProducer(t, cfg)
 	const n = 10
 	o := newOutcomes(n)
@@ -999,10 +1003,7 @@ func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.NumBrokers(2), mockbroker.Topic("t", 1))
 	gate := newCloseGate()
 	defer gate.open() // before the producer closes
-	cfg := testConfig(c)
-	cfg.Linger = 0
-	cfg.BatchSize = 1024
-	cfg.DeliveryTimeout = 3 * time.Second
+	cfg := oneBatchEachConfig(c)
 	cfg.MetadataMaxAge = 20 * time.Millisecond // the producer learns of the move by itself
 	cfg.Dialer = gate.dial
 	p := newTestProducer(t, cfg)
