@@ -123,11 +123,11 @@ func (o *perfOptions) run(s streams) error {
 		return &usageError{err.Error()}
 	}
 	if os.Getenv("GOGC") == "" {
-		// The records in flight, each with its callback, and buffer.memory are most of the heap:
-		// collect at half the default growth, so the peak stays near buffer.memory.
+		// buffer.memory and the records in flight are most of the heap: collect at half the
+		// default growth, so the peak stays near buffer.memory.
 		defer debug.SetGCPercent(debug.SetGCPercent(50))
 	}
-	st := newPerfStats(o.numRecords, o.interval, s.stdout)
+	st := newPerfStats(o.numRecords, o.recordSize, o.interval, s.stdout)
 	sendErr := o.send(p, st)
 	closeErr := p.Close(context.Background())
 	st.printTotal()
@@ -153,7 +153,7 @@ func (o *perfOptions) send(p *producer.Producer, st *perfStats) error {
 	ctx := context.Background()
 	start := time.Now()
 	for i := range o.numRecords {
-		if err := p.Send(ctx, &rec, st.callback(o.recordSize)); err != nil {
+		if err := p.Send(ctx, &rec, st.callback()); err != nil {
 			return fmt.Errorf("record %d: %w", i, err)
 		}
 		if o.throughput > 0 {
@@ -215,8 +215,10 @@ func (c *perfClock) close() {
 // perfStats are kwire perf's figures, over the whole run and over the current window, in
 // milliseconds as Kafka's tool keeps them. Callbacks update them.
 type perfStats struct {
-	sends    sync.Pool // of *perfSend
-	clock    *perfClock
+	clock   *perfClock
+	size    int64     // every record's
+	current *perfSend // the callback of the records sent in the clock's current millisecond
+
 	mu       sync.Mutex
 	out      io.Writer
 	interval int64 // milliseconds between window lines
@@ -232,36 +234,33 @@ type perfStats struct {
 	windowTotal, windowMax   int64
 }
 
-func newPerfStats(numRecords int64, interval time.Duration, out io.Writer) *perfStats {
+func newPerfStats(numRecords int64, size int, interval time.Duration, out io.Writer) *perfStats {
 	sampling := numRecords / min(numRecords, perfMaxSamples)
-	return &perfStats{out: out, interval: interval.Milliseconds(), sampling: sampling, clock: startPerfClock(),
+	return &perfStats{out: out, size: int64(size), interval: interval.Milliseconds(), sampling: sampling, clock: startPerfClock(),
 		samples: make([]int64, 0, numRecords/sampling+1)}
 }
 
-// perfSend is one record in flight: when it was sent, and its callback, bound once. They are
-// recycled, so that measuring does not allocate for every record.
+// perfSend is the callback of the records sent in one millisecond of the clock: their latency
+// counts from it. Shared, it keeps measuring from costing memory for every record in flight.
 type perfSend struct {
 	st   *perfStats
 	sent int64 // on st.clock
-	size int32
 	done func(producer.Metadata, error)
 }
 
-// callback is the completion callback of a record of size bytes sent now.
-func (st *perfStats) callback(size int) func(producer.Metadata, error) {
-	s, ok := st.sends.Get().(*perfSend)
-	if !ok {
-		s = &perfSend{st: st}
+// callback is the completion callback of a record sent now; only the sending goroutine calls it.
+func (st *perfStats) callback() func(producer.Metadata, error) {
+	if now := st.clock.now(); st.current == nil || st.current.sent != now {
+		s := &perfSend{st: st, sent: now}
 		s.done = s.complete
+		st.current = s
 	}
-	s.size, s.sent = int32(size), st.clock.now()
-	return s.done
+	return st.current.done
 }
 
-// complete records the record's outcome and recycles s.
+// complete records a record's outcome.
 func (s *perfSend) complete(_ producer.Metadata, err error) {
-	s.st.record(s.st.clock.now()-s.sent, int64(s.size), err)
-	s.st.sends.Put(s)
+	s.st.record(s.st.clock.now()-s.sent, s.st.size, err)
 }
 
 // record counts one completed record, and prints the window when it is over.
