@@ -609,19 +609,21 @@ func (s *sender) deliver(b *batch) {
 	}
 }
 
-// callBack runs a settled batch's callbacks and completes it.
+// callBack runs a settled batch's callbacks and completes it. The stats count the batch's
+// records first, so that a callback sees its own record counted.
 func (s *sender) callBack(b *batch) {
 	ps := b.ps
 	ps.completed = b.index + int64(b.records)
 	if b.err != nil {
+		s.p.stats.failed.Add(int64(b.records))
 		for _, e := range b.entries {
 			e.cb(Metadata{Topic: ps.tp.topic, Partition: ps.tp.partition, Offset: -1}, b.err)
 		}
-		s.p.stats.failed.Add(int64(b.records))
 		s.p.logf("records failed", "topic", ps.tp.topic, "partition", ps.tp.partition, "records", b.records, "err", b.err)
 		s.p.finish(b)
 		return
 	}
+	s.p.stats.delivered.Add(int64(b.records))
 	for _, e := range b.entries {
 		md := Metadata{Topic: ps.tp.topic, Partition: ps.tp.partition, Offset: -1, Timestamp: time.UnixMilli(e.ts)}
 		if b.baseOffset >= 0 {
@@ -632,7 +634,6 @@ func (s *sender) callBack(b *batch) {
 		}
 		e.cb(md, nil)
 	}
-	s.p.stats.delivered.Add(int64(b.records))
 	s.p.finish(b)
 }
 
