@@ -666,15 +666,19 @@ func (s *sender) failAll(err error) {
 	}
 }
 
-// finish releases a completed batch's memory and wakes those waiting for it.
+// finish releases a completed batch's memory and wakes those waiting for it. The batch stays
+// among the incomplete ones until then, so that Flush also waits for its memory.
 func (p *Producer) finish(b *batch) {
 	p.mu.Lock()
 	_, ok := p.incomplete[b]
+	p.mu.Unlock()
+	if !ok {
+		return
+	}
+	p.release(b)
+	p.mu.Lock()
 	delete(p.incomplete, b)
 	p.mu.Unlock()
-	if ok {
-		p.release(b)
-	}
 }
 
 // release gives a completed batch's buffer and memory back and wakes those waiting for it; the
@@ -685,12 +689,12 @@ func (p *Producer) release(b *batch) {
 	}
 	b.recycleEntries()
 	p.mem.release(b.reserved)
-	close(b.done)
 	if parent := b.parent; parent != nil {
 		if parent.parts--; parent.parts == 0 {
 			p.release(parent)
 		}
 	}
+	close(b.done)
 }
 
 // logf logs a producer event at debug level.
