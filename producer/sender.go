@@ -505,8 +505,8 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 		}
 		s.retry(b, err, now)
 	default:
-		if kerr.IsRetriable(err) {
-			s.p.meta.refresh() // the leader may have moved: the next attempt goes where metadata says
+		if kerr.IsStaleMetadata(err) {
+			s.p.meta.refresh() // the leader moved: the next attempt goes where metadata says
 		}
 		s.retryOrFail(b, err, now)
 	}

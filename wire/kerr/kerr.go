@@ -241,6 +241,21 @@ func IsRetriable(err error) bool {
 	return errors.As(err, &e) && e.Retriable
 }
 
+// IsStaleMetadata reports whether err says the client's metadata is out of date, so that it
+// should refresh it before retrying: the errors of the Java client's InvalidMetadataException.
+func IsStaleMetadata(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e {
+	case UnknownTopicOrPartition, LeaderNotAvailable, NotLeaderOrFollower, NetworkException,
+		KafkaStorageError, ListenerNotFound, FencedLeaderEpoch, UnknownTopicID, InconsistentTopicID:
+		return true
+	}
+	return false
+}
+
 // All is every known error in code order, in a new slice.
 func All() []*Error { return append([]*Error(nil), all...) }
 

@@ -175,3 +175,22 @@ func TestCodeOf(t *testing.T) {
 		}
 	}
 }
+
+func TestIsStaleMetadata(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{NotLeaderOrFollower, true},
+		{fmt.Errorf("produce: %w", UnknownTopicOrPartition), true},
+		{FencedLeaderEpoch, true},
+		{RequestTimedOut, false}, // retriable, but the metadata may well be right
+		{NotEnoughReplicas, false},
+		{MessageTooLarge, false},
+		{errors.New("not a Kafka error"), false},
+	} {
+		if got := IsStaleMetadata(c.err); got != c.want {
+			t.Errorf("IsStaleMetadata(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
