@@ -818,7 +818,7 @@ func TestDroppedConnectionsDoNotStall(t *testing.T) {
 }
 
 // closeGate holds the Close of the connections its dial made, once the broker closed them (a
-// read failed), until it opens, as closing a connection to a broker that went away can take a
+// read or write failed), until it opens, as closing a connection to a broker that went away can take a
 // while: meanwhile the requests pending on it have not failed yet.
 type closeGate struct {
 	ch   chan struct{}
@@ -852,6 +852,14 @@ func (c *gatedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+func (c *gatedConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if err != nil {
+		c.broken.Store(true)
+	}
+	return n, err
+}
+
 func (c *gatedConn) Close() error {
 	if c.broken.Load() {
 		<-c.gate.ch
@@ -868,6 +876,20 @@ func waitForRecords(t *testing.T, c *mockbroker.Cluster, topic string, partition
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s/%d never held %d records", topic, partition, n)
+		}
+	}
+}
+
+// waitForLeader waits until p's metadata says broker leads topic/partition.
+func waitForLeader(t *testing.T, p *Producer, topic string, partition, broker int32) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		parts, err := p.PartitionsFor(context.Background(), topic)
+		if err == nil && len(parts) > int(partition) && parts[partition].Leader == broker {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the producer never saw broker %d lead %s/%d (%v, %v)", broker, topic, partition, parts, err)
 		}
 	}
 }
@@ -1015,6 +1037,7 @@ func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	if err := c.MoveLeader("t", 0, 1); err != nil {
 		t.Fatal(err)
 	}
+	waitForLeader(t, p, "t", 0, 1) // the next batches go to broker 1, none behind record 0's
 	sendOneBatchEach(t, p, o, 1, forgotten)
 	waitForRecords(t, c, "t", 0, forgotten)
 	gate.open()
