@@ -111,6 +111,19 @@ func (d *fieldReader) span(p *wire.Field, name string, wide, nullable bool) (*wi
 	return last(p), data
 }
 
+// array dissects an array called name into parent: its length, then each element as elem
+// dissects it, up to the first failure; the array's value counts the elements in unit.
+func (d *fieldReader) array(parent *wire.Field, name, unit string, elem func(i int) wire.Field) {
+	a := wire.Field{Name: name, Offset: d.r.Offset()}
+	n := d.arrayLen(&a)
+	for i := 0; i < n && d.ok() && !d.failed; i++ {
+		a.Children = append(a.Children, elem(i))
+	}
+	a.Length = d.r.Offset() - a.Offset
+	a.Value = fmt.Sprintf("%d %s", max(n, 0), unit)
+	parent.Children = append(parent.Children, a)
+}
+
 // arrayLen reads an array's length as a field; -1 is null.
 func (d *fieldReader) arrayLen(p *wire.Field) int {
 	off := d.r.Offset()

@@ -27,20 +27,23 @@ func dissectProduceRequest(d *fieldReader, body *wire.Field, version int16) {
 	off, acks := d.r.Offset(), d.r.Int16()
 	d.add(body, "acks", off, func() string { return acksMeaning(acks) })
 	d.int32(body, "timeoutMs")
-	topics := wire.Field{Name: "topicData", Offset: d.r.Offset()}
-	n := d.arrayLen(&topics)
-	for i := 0; i < n && d.ok(); i++ {
-		topics.Children = append(topics.Children, dissectProduceTopic(d, i, version))
-	}
-	topics.Length = d.r.Offset() - topics.Offset
-	topics.Value = fmt.Sprintf("%d topics", max(n, 0))
-	body.Children = append(body.Children, topics)
+	d.array(body, "topicData", "topics", func(i int) wire.Field { return dissectProduceTopic(d, i, version) })
 	d.tags(body)
 	body.Value = fmt.Sprintf("ProduceRequest v%d", version)
 }
 
 // dissectProduceTopic dissects topic i of a Produce request.
 func dissectProduceTopic(d *fieldReader, i int, version int16) wire.Field {
+	t := d.produceTopic(i, version)
+	d.array(&t, "partitionData", "partitions", func(j int) wire.Field { return dissectProducePartition(d, j) })
+	d.tags(&t)
+	t.Length = d.r.Offset() - t.Offset
+	return t
+}
+
+// produceTopic starts topic i of a Produce request or response: its name (v0–12) or id (v13+),
+// which also names the field.
+func (d *fieldReader) produceTopic(i int, version int16) wire.Field {
 	t := wire.Field{Name: fmt.Sprintf("topic[%d]", i), Offset: d.r.Offset()}
 	if version >= 13 {
 		d.uuid(&t, "topicId")
@@ -49,16 +52,6 @@ func dissectProduceTopic(d *fieldReader, i int, version int16) wire.Field {
 		name, _ := d.span(&t, "name", false, false)
 		t.Value = name.Value
 	}
-	parts := wire.Field{Name: "partitionData", Offset: d.r.Offset()}
-	n := d.arrayLen(&parts)
-	for j := 0; j < n && d.ok(); j++ {
-		parts.Children = append(parts.Children, dissectProducePartition(d, j))
-	}
-	parts.Length = d.r.Offset() - parts.Offset
-	parts.Value = fmt.Sprintf("%d partitions", max(n, 0))
-	t.Children = append(t.Children, parts)
-	d.tags(&t)
-	t.Length = d.r.Offset() - t.Offset
 	return t
 }
 

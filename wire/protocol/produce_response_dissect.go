@@ -8,14 +8,7 @@ import (
 
 // dissectProduceResponse dissects the body of a Produce response at version into body.
 func dissectProduceResponse(d *fieldReader, body *wire.Field, version int16) {
-	topics := wire.Field{Name: "responses", Offset: d.r.Offset()}
-	n := d.arrayLen(&topics)
-	for i := 0; i < n && d.ok() && !d.failed; i++ {
-		topics.Children = append(topics.Children, dissectProduceTopicResponse(d, i, version))
-	}
-	topics.Length = d.r.Offset() - topics.Offset
-	topics.Value = fmt.Sprintf("%d topics", max(n, 0))
-	body.Children = append(body.Children, topics)
+	d.array(body, "responses", "topics", func(i int) wire.Field { return dissectProduceTopicResponse(d, i, version) })
 	if version >= 1 {
 		d.int32(body, "throttleTimeMs")
 	}
@@ -29,22 +22,8 @@ func dissectProduceResponse(d *fieldReader, body *wire.Field, version int16) {
 
 // dissectProduceTopicResponse dissects topic i of a Produce response.
 func dissectProduceTopicResponse(d *fieldReader, i int, version int16) wire.Field {
-	t := wire.Field{Name: fmt.Sprintf("topic[%d]", i), Offset: d.r.Offset()}
-	if version >= 13 {
-		d.uuid(&t, "topicId")
-		t.Value = "id " + last(&t).Value
-	} else {
-		name, _ := d.span(&t, "name", false, false)
-		t.Value = name.Value
-	}
-	parts := wire.Field{Name: "partitionResponses", Offset: d.r.Offset()}
-	n := d.arrayLen(&parts)
-	for j := 0; j < n && d.ok() && !d.failed; j++ {
-		parts.Children = append(parts.Children, dissectProducePartitionResponse(d, j, version))
-	}
-	parts.Length = d.r.Offset() - parts.Offset
-	parts.Value = fmt.Sprintf("%d partitions", max(n, 0))
-	t.Children = append(t.Children, parts)
+	t := d.produceTopic(i, version)
+	d.array(&t, "partitionResponses", "partitions", func(j int) wire.Field { return dissectProducePartitionResponse(d, j, version) })
 	d.taggedFields(&t, nil)
 	t.Length = d.r.Offset() - t.Offset
 	return t
@@ -81,19 +60,14 @@ func dissectProducePartitionResponse(d *fieldReader, j int, version int16) wire.
 
 // dissectRecordErrors dissects the records that made the broker drop a batch (v8+, KIP-467).
 func dissectRecordErrors(d *fieldReader, p *wire.Field) {
-	errs := wire.Field{Name: "recordErrors", Offset: d.r.Offset()}
-	n := d.arrayLen(&errs)
-	for k := 0; k < n && d.ok() && !d.failed; k++ {
+	d.array(p, "recordErrors", "records", func(k int) wire.Field {
 		e := wire.Field{Name: fmt.Sprintf("recordError[%d]", k), Offset: d.r.Offset()}
 		d.int32(&e, "batchIndex")
 		d.span(&e, "batchIndexErrorMessage", false, true)
 		d.taggedFields(&e, nil)
 		e.Length = d.r.Offset() - e.Offset
-		errs.Children = append(errs.Children, e)
-	}
-	errs.Length = d.r.Offset() - errs.Offset
-	errs.Value = fmt.Sprintf("%d records", max(n, 0))
-	p.Children = append(p.Children, errs)
+		return e
+	})
 }
 
 // dissectLeaderIDAndEpoch dissects a partition's current leader, sent with

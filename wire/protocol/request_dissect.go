@@ -20,7 +20,19 @@ var bodyDissectors = map[APIKey]func(d *fieldReader, body *wire.Field, version i
 // It never fails: where the bytes stop making sense it marks the field with Err and stops. A size
 // that disagrees with the bytes given is marked too, and the bytes the size covers are dissected.
 func DissectRequest(frame []byte) wire.Field {
-	root := wire.Field{Name: "request", Length: len(frame)}
+	return dissectFrame("request", frame, func(d *fieldReader, root *wire.Field) {
+		key, version := dissectRequestHeader(d, root)
+		if d.ok() {
+			dissectBody(d, root, key, version)
+		}
+	})
+}
+
+// dissectFrame dissects a size-prefixed frame into a field called name: the size, then what
+// inside dissects of the bytes the size covers, then any bytes after them, marked. A size that
+// disagrees with the bytes given is marked on the size field.
+func dissectFrame(name string, frame []byte, inside func(d *fieldReader, root *wire.Field)) wire.Field {
+	root := wire.Field{Name: name, Length: len(frame)}
 	d := newFieldReader(frame, 0, false)
 	size := d.int32(&root, "size")
 	if !d.ok() {
@@ -33,11 +45,7 @@ func DissectRequest(frame []byte) wire.Field {
 			end = 4 + int(size)
 		}
 	}
-	d = newFieldReader(frame[4:end], 4, false)
-	key, version := dissectRequestHeader(d, &root)
-	if d.ok() {
-		dissectBody(d, &root, key, version)
-	}
+	inside(newFieldReader(frame[4:end], 4, false), &root)
 	if end < len(frame) {
 		root.Children = append(root.Children, wire.Field{Name: "trailing", Offset: end, Length: len(frame) - end,
 			Err: fmt.Sprintf("%d bytes follow the %d the size covers", len(frame)-end, size)})

@@ -31,30 +31,13 @@ var responseDissectors = map[APIKey]responseDissector{
 // Like [DissectRequest] it never fails: where the bytes stop making sense it marks the field with
 // Err and stops.
 func DissectResponse(frame []byte, key APIKey, version int16) wire.Field {
-	root := wire.Field{Name: "response", Length: len(frame)}
-	d := newFieldReader(frame, 0, false)
-	size := d.int32(&root, "size")
-	if !d.ok() {
-		return root
-	}
-	end := len(frame)
-	if int64(size) != int64(len(frame)-4) {
-		last(&root).Err = fmt.Sprintf("size %d, but %d bytes follow it", size, len(frame)-4)
-		if size >= 0 && int(size) < len(frame)-4 {
-			end = 4 + int(size)
+	return dissectFrame("response", frame, func(d *fieldReader, root *wire.Field) {
+		dissectResponseHeader(d, root, key, version)
+		if d.ok() {
+			dissectResponseBody(d, root, key, version)
 		}
-	}
-	d = newFieldReader(frame[4:end], 4, false)
-	dissectResponseHeader(d, &root, key, version)
-	if d.ok() {
-		dissectResponseBody(d, &root, key, version)
-	}
-	root.Value = fmt.Sprintf("%s v%d response", key, version)
-	if end < len(frame) {
-		root.Children = append(root.Children, wire.Field{Name: "trailing", Offset: end, Length: len(frame) - end,
-			Err: fmt.Sprintf("%d bytes follow the %d the size covers", len(frame)-end, size)})
-	}
-	return root
+		root.Value = fmt.Sprintf("%s v%d response", key, version)
+	})
 }
 
 // dissectResponseHeader dissects the response header into root: the correlation id, and tagged
