@@ -6,8 +6,7 @@ import (
 	"testing"
 )
 
-// Helpers the per-API tests share. The older *_test.go files still spell these loops out; new
-// tests should call these.
+// Helpers the per-API tests share.
 
 // checkRoundTripEach runs checkRoundTrip on build(v) for every version v in vr, requiring the
 // message decoded at v itself to equal build(v).

@@ -98,12 +98,7 @@ func TestCreateTopicsRoundTrip(t *testing.T) {
 // TestCreateTopicsBytes checks encodings against bytes written out by hand from
 // CreateTopicsRequest.json and CreateTopicsResponse.json.
 func TestCreateTopicsBytes(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		version int16
-		msg     Message
-		want    []byte
-	}{
+	checkBytes(t, []bytesCase{
 		{"request v1", 1, &CreateTopicsRequest{
 			Topics: []CreateTopicsTopic{{
 				Name: "t", NumPartitions: -1, ReplicationFactor: -1,
@@ -184,20 +179,7 @@ func TestCreateTopicsBytes(t *testing.T) {
 			{0},                // topic tags
 			{0},                // tags
 		}, nil)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.msg.AppendTo(nil, tc.version); !bytes.Equal(got, tc.want) {
-				t.Fatalf("got  % x\nwant % x", got, tc.want)
-			}
-			got := reflect.New(reflect.TypeOf(tc.msg).Elem()).Interface().(Message)
-			if err := got.Decode(tc.want, tc.version); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tc.msg) {
-				t.Fatalf("decoded %+v\nwant    %+v", got, tc.msg)
-			}
-		})
-	}
+	})
 }
 
 // The tagged TopicConfigErrorCode keeps its place among unknown tags, and a wrong size for it
@@ -227,13 +209,7 @@ func TestCreateTopicsGarbageCounts(t *testing.T) {
 	hugeVarint := []byte{0xff, 0xff, 0xff, 0xff, 0x0f}
 	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 	reqTopic := []byte{0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 1} // topics: 1, name, numPartitions, replicationFactor
-	for _, tc := range []struct {
-		name    string
-		m       Message
-		version int16
-		src     []byte
-		field   string
-	}{
+	checkGarbage(t, []garbageCase{
 		{"request topics", &CreateTopicsRequest{}, 0, cat(huge, make([]byte, 4)), "topics"},
 		{"request topics flexible", &CreateTopicsRequest{}, 5, cat(hugeVarint, make([]byte, 5)), "topics"},
 		{"request assignments", &CreateTopicsRequest{}, 1, cat(reqTopic, huge, make([]byte, 16)), "topics.assignments"},
@@ -241,11 +217,7 @@ func TestCreateTopicsGarbageCounts(t *testing.T) {
 		{"request configs", &CreateTopicsRequest{}, 1, cat(reqTopic, []byte{0, 0, 0, 0}, huge, make([]byte, 16)), "topics.configs"},
 		{"response topics", &CreateTopicsResponse{}, 2, cat([]byte{0, 0, 0, 0}, huge), "topics"},
 		{"response configs", &CreateTopicsResponse{}, 5, cat([]byte{0, 0, 0, 0, 2, 2, 't', 0, 0, 0}, make([]byte, 6), hugeVarint, make([]byte, 4)), "topics.configs"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			checkGarbageFails(t, tc.m, tc.version, tc.src, tc.field, wire.ErrInvalidLength)
-		})
-	}
+	}, wire.ErrInvalidLength)
 }
 
 func FuzzDecodeCreateTopicsResponse(f *testing.F) {

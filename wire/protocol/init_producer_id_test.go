@@ -1,8 +1,6 @@
 package protocol
 
 import (
-	"bytes"
-	"reflect"
 	"testing"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -64,12 +62,7 @@ func TestInitProducerIDRoundTrip(t *testing.T) {
 // TestInitProducerIDBytes checks encodings against bytes written out by hand from
 // InitProducerIdRequest.json and InitProducerIdResponse.json.
 func TestInitProducerIDBytes(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		version int16
-		msg     Message
-		want    []byte
-	}{
+	checkBytes(t, []bytesCase{
 		{"request v0 idempotent", 0, &InitProducerIDRequest{TransactionTimeoutMs: 100, ProducerID: -1, ProducerEpoch: -1}, []byte{
 			0xff, 0xff, // transactionalID: null
 			0, 0, 0, 100, // transactionTimeoutMs
@@ -114,40 +107,17 @@ func TestInitProducerIDBytes(t *testing.T) {
 			0xff, 0xff, // ongoingTxnProducerEpoch (v6+)
 			0, // tags
 		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.msg.AppendTo(nil, tc.version); !bytes.Equal(got, tc.want) {
-				t.Fatalf("got  % x\nwant % x", got, tc.want)
-			}
-			got := reflect.New(reflect.TypeOf(tc.msg).Elem()).Interface().(Message)
-			if err := got.Decode(tc.want, tc.version); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tc.msg) {
-				t.Fatalf("decoded %+v\nwant    %+v", got, tc.msg)
-			}
-		})
-	}
+	})
 }
 
 // InitProducerID has no arrays; a huge string length is its garbage count.
 func TestInitProducerIDGarbage(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		m       Message
-		version int16
-		src     []byte
-		field   string
-	}{
+	checkGarbage(t, []garbageCase{
 		{"request transactional id", &InitProducerIDRequest{}, 0, []byte{0x7f, 0xff, 0, 0, 0, 0}, "transactionalId"},
 		{"request transactional id flexible", &InitProducerIDRequest{}, 2, []byte{0xff, 0xff, 0xff, 0xff, 0x0f, 0, 0, 0, 0, 0}, "transactionalId"},
 		{"request transactional id -2", &InitProducerIDRequest{}, 1, []byte{0xff, 0xfe, 0, 0, 0, 0}, "transactionalId"},
 		{"response tags", &InitProducerIDResponse{}, 2, append(make([]byte, 16), 0xff, 0xff, 0xff, 0xff, 0x0f), "tags"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			checkGarbageFails(t, tc.m, tc.version, tc.src, tc.field, wire.ErrInvalidLength)
-		})
-	}
+	}, wire.ErrInvalidLength)
 }
 
 func FuzzDecodeInitProducerIDRequest(f *testing.F) {

@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"bytes"
-	"reflect"
 	"testing"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -101,12 +100,7 @@ func TestListOffsetsRoundTrip(t *testing.T) {
 // TestListOffsetsBytes checks encodings against bytes written out by hand from
 // ListOffsetsRequest.json and ListOffsetsResponse.json.
 func TestListOffsetsBytes(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		version int16
-		msg     Message
-		want    []byte
-	}{
+	checkBytes(t, []bytesCase{
 		{"request v0", 0, &ListOffsetsRequest{
 			ReplicaID: -1,
 			Topics:    []ListOffsetsTopic{{Name: "t", Partitions: []ListOffsetsPartition{{PartitionIndex: 1, Timestamp: -2, MaxNumOffsets: 1}}}},
@@ -169,43 +163,20 @@ func TestListOffsetsBytes(t *testing.T) {
 			0, 0, 0, 2, // leaderEpoch (v4+)
 			0, 0, 0, // partition, topic, response tags
 		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.msg.AppendTo(nil, tc.version); !bytes.Equal(got, tc.want) {
-				t.Fatalf("got  % x\nwant % x", got, tc.want)
-			}
-			got := reflect.New(reflect.TypeOf(tc.msg).Elem()).Interface().(Message)
-			if err := got.Decode(tc.want, tc.version); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tc.msg) {
-				t.Fatalf("decoded %+v\nwant    %+v", got, tc.msg)
-			}
-		})
-	}
+	})
 }
 
 func TestListOffsetsGarbageCounts(t *testing.T) {
 	huge := []byte{0x7f, 0xff, 0xff, 0xff}
 	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
-	for _, tc := range []struct {
-		name    string
-		m       Message
-		version int16
-		src     []byte
-		field   string
-	}{
+	checkGarbage(t, []garbageCase{
 		{"request topics", &ListOffsetsRequest{}, 1, cat([]byte{0, 0, 0, 0}, huge), "topics"},
 		{"request topics flexible", &ListOffsetsRequest{}, 6, cat([]byte{0, 0, 0, 0, 0}, []byte{0xff, 0xff, 0xff, 0xff, 0x0f}), "topics"},
 		{"request partitions", &ListOffsetsRequest{}, 2, cat([]byte{0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 't'}, huge, make([]byte, 16)), "topics.partitions"},
 		{"response topics", &ListOffsetsResponse{}, 2, cat([]byte{0, 0, 0, 0}, huge), "topics"},
 		{"response partitions", &ListOffsetsResponse{}, 1, cat([]byte{0, 0, 0, 1, 0, 1, 't'}, huge, make([]byte, 32)), "topics.partitions"},
 		{"response old style offsets", &ListOffsetsResponse{}, 0, cat([]byte{0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1}, make([]byte, 6), huge, make([]byte, 8)), "topics.partitions.oldStyleOffsets"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			checkGarbageFails(t, tc.m, tc.version, tc.src, tc.field, wire.ErrInvalidLength)
-		})
-	}
+	}, wire.ErrInvalidLength)
 }
 
 func FuzzDecodeListOffsetsResponse(f *testing.F) {
