@@ -1,14 +1,11 @@
 package interop
 
 import (
-	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,21 +102,6 @@ func TestCLIProduceSASLSSL(t *testing.T) {
 
 // cliSASLTopic is the topic the mechanism's run produces to.
 func cliSASLTopic(mechanism string) string { return "cli-sasl-" + strings.ToLower(mechanism) }
-
-// runKwireProduceOutput runs kwire produce with args and stdin, bounded by clientTimeout, and
-// returns its stdout, its stderr and how it ended.
-func runKwireProduceOutput(t *testing.T, bin, stdin string, args ...string) (stdout, stderr string, err error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, append([]string{"produce"}, args...)...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	cmd.WaitDelay = 2 * time.Second
-	err = cmd.Run()
-	return out.String(), errOut.String(), err
-}
 
 // kcatReads decodes kcat -C -J's lines.
 func kcatReads(t *testing.T, out string) []cliRead {

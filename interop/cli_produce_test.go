@@ -240,6 +240,22 @@ func TestCLIProduce(t *testing.T) {
 // it exits 0 and says every line was delivered, and returns its stdout.
 func runKwireProduce(t *testing.T, bin, stdin string, args ...string) string {
 	t.Helper()
+	stdout, stderr, err := runKwireProduceOutput(t, bin, stdin, args...)
+	if err != nil {
+		t.Fatalf("kwire produce %s: %v (within %v)\nstderr:\n%s", strings.Join(args, " "), err, clientTimeout, lastLines(stderr, 20))
+	}
+	n := strings.Count(stdin, "\n")
+	topic := args[slices.Index(args, "-t")+1]
+	if want := fmt.Sprintf("kwire produce: %d of %d records delivered to topic %s", n, n, topic); !strings.Contains(stderr, want) {
+		t.Errorf("kwire produce's stderr does not say %q:\n%s", want, lastLines(stderr, 20))
+	}
+	return stdout
+}
+
+// runKwireProduceOutput runs kwire produce with args and stdin, bounded by clientTimeout, and
+// returns its stdout, its stderr and how it ended.
+func runKwireProduceOutput(t *testing.T, bin, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"produce"}, args...)...)
@@ -247,15 +263,8 @@ func runKwireProduce(t *testing.T, bin, stdin string, args ...string) string {
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	cmd.WaitDelay = 2 * time.Second
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("kwire produce %s: %v (context: %v)\nstderr:\n%s", strings.Join(args, " "), err, ctx.Err(), lastLines(errOut.String(), 20))
-	}
-	n := strings.Count(stdin, "\n")
-	topic := args[slices.Index(args, "-t")+1]
-	if want := fmt.Sprintf("kwire produce: %d of %d records delivered to topic %s", n, n, topic); !strings.Contains(errOut.String(), want) {
-		t.Errorf("kwire produce's stderr does not say %q:\n%s", want, lastLines(errOut.String(), 20))
-	}
-	return out.String()
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
 }
 
 // checkReport checks kwire produce --report's output for lines produced to topic, and returns the
