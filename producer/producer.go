@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kwire-dev/kwire/internal/coarseclock"
 	"github.com/kwire-dev/kwire/wire"
 )
 
@@ -56,7 +57,7 @@ type Producer struct {
 	meta  *metadataCache
 	mem   *memory
 	bufs  bufferPool
-	clock coarseClock // the time of records without one
+	clock coarseclock.Clock // the time of records without one
 	stats stats
 
 	ctx    context.Context // ends when the producer stops
@@ -133,7 +134,7 @@ func (p *Producer) Send(ctx context.Context, r *Record, cb func(Metadata, error)
 	}
 	rec := wire.Record{Timestamp: r.Timestamp.UnixMilli(), Key: r.Key, Value: r.Value, Headers: r.Headers}
 	if r.Timestamp.IsZero() {
-		rec.Timestamp = p.clock.milli()
+		rec.Timestamp = p.clock.Milli()
 	}
 	size := wire.RecordSize(&rec, 0, 0) + wire.BatchHeaderSize
 	if size > p.cfg.MaxRequestSize {

@@ -9,9 +9,9 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/kwire-dev/kwire/internal/coarseclock"
 	"github.com/kwire-dev/kwire/producer"
 )
 
@@ -171,51 +171,14 @@ func throttle(start time.Time, sent int64, perSecond float64) {
 	}
 }
 
-// perfClock is the milliseconds since a run started. Kafka's tool measures latency with a
-// millisecond clock too; this one is refreshed by a ticker, because reading the system clock twice
-// a record costs more than a Send on the virtual machines kwire was measured on.
-type perfClock struct {
-	start time.Time
-	ms    atomic.Int64
-	stop  chan struct{}
-	done  chan struct{}
-}
-
-// startPerfClock starts a clock at 0.
-func startPerfClock() *perfClock {
-	c := &perfClock{start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
-	go c.run()
-	return c
-}
-
-// run refreshes the clock every millisecond until stopped.
-func (c *perfClock) run() {
-	defer close(c.done)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case t := <-tick.C:
-			c.ms.Store(t.Sub(c.start).Milliseconds())
-		}
-	}
-}
-
-// now is the milliseconds since the start.
-func (c *perfClock) now() int64 { return c.ms.Load() }
-
-// close stops the clock.
-func (c *perfClock) close() {
-	close(c.stop)
-	<-c.done
-}
-
 // perfStats are kwire perf's figures, over the whole run and over the current window, in
 // milliseconds as Kafka's tool keeps them. Callbacks update them.
 type perfStats struct {
-	clock   *perfClock
+	// clock measures latency in milliseconds, as Kafka's tool does; reading the system clock twice a
+	// record would cost more than a Send.
+	clock   coarseclock.Clock
+	start   time.Time
+	startMs int64     // on clock
 	size    int64     // every record's
 	current *perfSend // the callback of the records sent in the clock's current millisecond
 
@@ -236,21 +199,26 @@ type perfStats struct {
 
 func newPerfStats(numRecords int64, size int, interval time.Duration, out io.Writer) *perfStats {
 	sampling := numRecords / min(numRecords, perfMaxSamples)
-	return &perfStats{out: out, size: int64(size), interval: interval.Milliseconds(), sampling: sampling, clock: startPerfClock(),
-		samples: make([]int64, 0, numRecords/sampling+1)}
+	st := &perfStats{out: out, size: int64(size), interval: interval.Milliseconds(), sampling: sampling,
+		samples: make([]int64, 0, numRecords/sampling+1), start: time.Now()}
+	st.startMs = st.clock.Milli()
+	return st
 }
+
+// now is the milliseconds since the run started.
+func (st *perfStats) now() int64 { return st.clock.Milli() - st.startMs }
 
 // perfSend is the callback of the records sent in one millisecond of the clock: their latency
 // counts from it. Shared, it keeps measuring from costing memory for every record in flight.
 type perfSend struct {
 	st   *perfStats
-	sent int64 // on st.clock
+	sent int64 // st.now()
 	done func(producer.Metadata, error)
 }
 
 // callback is the completion callback of a record sent now; only the sending goroutine calls it.
 func (st *perfStats) callback() func(producer.Metadata, error) {
-	if now := st.clock.now(); st.current == nil || st.current.sent != now {
+	if now := st.now(); st.current == nil || st.current.sent != now {
 		s := &perfSend{st: st, sent: now}
 		s.done = s.complete
 		st.current = s
@@ -260,7 +228,7 @@ func (st *perfStats) callback() func(producer.Metadata, error) {
 
 // complete records a record's outcome.
 func (s *perfSend) complete(_ producer.Metadata, err error) {
-	s.st.record(s.st.clock.now()-s.sent, s.st.size, err)
+	s.st.record(s.st.now()-s.sent, s.st.size, err)
 }
 
 // record counts one completed record, and prints the window when it is over.
@@ -285,7 +253,7 @@ func (st *perfStats) record(latency, size int64, err error) {
 	st.windowBytes += size
 	st.windowTotal += latency
 	st.windowMax = max(st.windowMax, latency)
-	if now := st.clock.now(); now-st.windowStart >= st.interval {
+	if now := st.now(); now-st.windowStart >= st.interval {
 		st.printWindow(now)
 		st.windowStart, st.windowCount, st.windowBytes, st.windowTotal, st.windowMax = now, 0, 0, 0, 0
 	}
@@ -299,12 +267,11 @@ func (st *perfStats) printWindow(now int64) {
 		float64(st.windowTotal)/float64(max(st.windowCount, 1)), float64(st.windowMax))
 }
 
-// printTotal stops the clock and prints the run's summary line, as Kafka's tool does.
+// printTotal prints the run's summary line, as Kafka's tool does.
 func (st *perfStats) printTotal() {
-	st.clock.close()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	elapsed := time.Since(st.clock.start).Seconds()
+	elapsed := time.Since(st.start).Seconds()
 	slices.Sort(st.samples)
 	pct := func(q float64) int64 {
 		if len(st.samples) == 0 {
