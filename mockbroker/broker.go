@@ -114,22 +114,23 @@ func (b *Broker) serve(conn net.Conn) {
 	}
 	r := bufio.NewReaderSize(conn, 64<<10)
 	for {
-		frame, err := readFrame(r, b.cluster.cfg.maxRequestBytes)
+		msg, err := readFrame(r, b.cluster.cfg.maxRequestBytes)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				b.cluster.logf("broker %d: closing connection %d from %s: %v", b.id, cc.id, conn.RemoteAddr(), err)
 			}
 			return
 		}
-		if !cc.handle(frame) {
+		if !cc.handle(msg) {
 			return
 		}
 	}
 }
 
-// readFrame reads one size-prefixed request. A size above max, or not positive, is refused before
-// anything is allocated for it; a frame is read in steps so a size that lies costs no more memory
-// than the bytes that really arrive.
+// readFrame reads one size-prefixed request and returns it whole, size prefix included: the
+// bytes an exchange captures, kept as they are rather than copied. A size above max, or not
+// positive, is refused before anything is allocated for it; a frame is read in steps so a size
+// that lies costs no more memory than the bytes that really arrive.
 func readFrame(r io.Reader, max int32) ([]byte, error) {
 	var prefix [4]byte
 	if _, err := io.ReadFull(r, prefix[:]); err != nil {
@@ -140,15 +141,15 @@ func readFrame(r io.Reader, max int32) ([]byte, error) {
 		return nil, fmt.Errorf("request size %d outside 1..%d (socket.request.max.bytes)", size, max)
 	}
 	const step = 1 << 20
-	frame := make([]byte, 0, min(int(size), step))
-	for len(frame) < int(size) {
-		n := min(int(size)-len(frame), step)
-		frame = append(frame, make([]byte, n)...)
-		if _, err := io.ReadFull(r, frame[len(frame)-n:]); err != nil {
+	msg := append(make([]byte, 0, 4+min(int(size), step)), prefix[:]...)
+	for len(msg) < 4+int(size) {
+		n := min(4+int(size)-len(msg), step)
+		msg = append(msg, make([]byte, n)...)
+		if _, err := io.ReadFull(r, msg[len(msg)-n:]); err != nil {
 			return nil, fmt.Errorf("request of %d bytes cut short: %w", size, err)
 		}
 	}
-	return frame, nil
+	return msg, nil
 }
 
 // stopping is closed when the broker stops. A handler that waits on something other than its

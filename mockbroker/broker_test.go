@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
@@ -171,22 +172,51 @@ func TestServeConnOverPipe(t *testing.T) {
 	}
 }
 
+// TestCaptureExactBytes: an exchange holds the request's bytes as they came, size prefix
+// included; the offsets the log writes into its batches do not show in them.
 func TestCaptureExactBytes(t *testing.T) {
-	c := NewTestCluster(t)
+	c := NewTestCluster(t, Topic("t", 1))
 	tc := dialTest(t, c.Addrs()[0])
-	var resp protocol.ApiVersionsResponse
-	tc.roundTrip(3, &protocol.ApiVersionsRequest{ClientSoftwareName: "cap"}, &resp)
+	batch := batchOf(t, -1, 0, 0, wire.CodecNone, "a", "b")
+	requests := []struct {
+		version int16
+		body    protocol.Message
+	}{
+		{3, &protocol.ApiVersionsRequest{ClientSoftwareName: "cap"}},
+		{9, produceReq(1, "t", 0, batch)},
+		{9, produceReq(1, "t", 0, batch)},    // stored at offset 2
+		{99, &protocol.ApiVersionsRequest{}}, // unsupported: answered at v0
+	}
+	var want [][]byte
+	for _, r := range requests {
+		id := "kwire-test"
+		corr := tc.send(r.version, r.body)
+		want = append(want, protocol.AppendRequest(nil, &protocol.RequestHeader{APIKey: r.body.Key(), APIVersion: r.version, CorrelationID: corr, ClientID: &id}, r.body))
+		if _, err := tc.readFrame(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ex := c.Exchanges()
-	if len(ex) != 1 {
-		t.Fatalf("%d exchanges, want 1", len(ex))
+	if len(ex) != len(want) {
+		t.Fatalf("%d exchanges, want %d", len(ex), len(want))
 	}
-	e := ex[0]
-	want := protocol.AppendRequest(nil, &protocol.RequestHeader{APIKey: protocol.KeyApiVersions, APIVersion: 3, CorrelationID: 1, ClientID: strPtr("kwire-test")}, &protocol.ApiVersionsRequest{ClientSoftwareName: "cap"})
-	if string(e.RequestBytes) != string(want) {
-		t.Fatalf("captured request % x, want % x", e.RequestBytes, want)
+	for i, e := range ex {
+		if string(e.RequestBytes) != string(want[i]) {
+			t.Errorf("exchange %d: captured request % x, want % x", i, e.RequestBytes, want[i])
+		}
+		if e.Response == nil || len(e.ResponseBytes) < 8 {
+			t.Errorf("exchange %d: no response captured: %+v", i, e)
+		}
 	}
-	if e.Request.(*protocol.ApiVersionsRequest).ClientSoftwareName != "cap" || e.Response == nil || len(e.ResponseBytes) < 8 {
-		t.Fatalf("captured %+v", e)
+	if ex[0].Request.(*protocol.ApiVersionsRequest).ClientSoftwareName != "cap" {
+		t.Errorf("captured request decoded as %+v", ex[0].Request)
+	}
+	stored, err := c.Batches("t", 0)
+	if err != nil || len(stored) != 2 {
+		t.Fatalf("stored %d batches, %v", len(stored), err)
+	}
+	if h, err := wire.ReadBatchHeader(stored[1]); err != nil || h.BaseOffset != 2 {
+		t.Fatalf("second stored batch: base offset %d, %v; want 2", h.BaseOffset, err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package mockbroker
 
 import (
-	"encoding/binary"
 	"time"
 
 	"github.com/kwire-dev/kwire/wire/protocol"
@@ -24,17 +23,16 @@ type Exchange struct {
 }
 
 // record keeps an exchange, the oldest giving way past the cluster's capture limit, and hands it
-// to the OnExchange hook.
-func (c *Cluster) record(cc *clientConn, r *request, frame []byte, resp protocol.Message, out []byte, start time.Time) {
+// to the OnExchange hook. It keeps msg, the request's bytes, which nothing changes after this.
+func (c *Cluster) record(cc *clientConn, r *request, msg []byte, resp protocol.Message, out []byte, start time.Time) {
 	if c.cfg.captureLimit == 0 && c.cfg.onExchange == nil {
 		return
 	}
 	e := Exchange{
 		Broker: cc.broker.id, Conn: cc.id, At: start, Took: time.Since(start),
 		Header: r.header, Request: r.body, Response: resp,
-		RequestBytes: binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(frame)), uint32(len(frame))), ResponseBytes: out,
+		RequestBytes: msg, ResponseBytes: out,
 	}
-	e.RequestBytes = append(e.RequestBytes, frame...)
 	for _, f := range r.faults {
 		e.Faults = append(e.Faults, f.Fault)
 	}

@@ -54,11 +54,13 @@ func init() {
 	}
 }
 
-// handle answers one request frame. It reports false when the connection must close: a frame
-// that cannot be read, a request its SASL state does not allow, an API or version this broker
-// does not serve (or advertises but refuses), failed authentication, or a fault that says so.
-func (cc *clientConn) handle(frame []byte) bool {
+// handle answers one request, msg being its bytes with their size prefix. It reports false when
+// the connection must close: a frame that cannot be read, a request its SASL state does not allow,
+// an API or version this broker does not serve (or advertises but refuses), failed authentication,
+// or a fault that says so.
+func (cc *clientConn) handle(msg []byte) bool {
 	c := cc.broker.cluster
+	frame := msg[4:]
 	if cc.sasl != nil && cc.sasl.state == saslRawTokens {
 		return cc.rawToken(frame)
 	}
@@ -73,7 +75,7 @@ func (cc *clientConn) handle(frame []byte) bool {
 	}
 	p := c.cfg.profile
 	if served, ok := p.served(h.APIKey); !ok || !served.Contains(h.APIVersion) || p.refuses(h.APIKey, h.APIVersion) {
-		return cc.unsupported(&h, frame)
+		return cc.unsupported(&h, msg)
 	}
 	req := &request{cc: cc, header: h, body: protocol.NewRequest(h.APIKey)}
 	if err := req.body.Decode(body, h.APIVersion); err != nil {
@@ -85,19 +87,19 @@ func (cc *clientConn) handle(frame []byte) bool {
 	}
 	req.faults = c.matchFaults(cc.broker.id, req)
 	if faultsSay(req.faults, DropBeforeHandling) {
-		c.record(cc, req, frame, nil, nil, start)
+		c.record(cc, req, msg, nil, nil, start)
 		return false
 	}
 	resp := handlers[h.APIKey].serve(c, req)
-	return cc.respond(req, frame, resp, start)
+	return cc.respond(req, msg, resp, start)
 }
 
 // respond sends resp, unless it is nil, after what the request's faults ask for: a delay, or a
 // closed connection instead of the answer.
-func (cc *clientConn) respond(req *request, frame []byte, resp protocol.Message, start time.Time) bool {
+func (cc *clientConn) respond(req *request, msg []byte, resp protocol.Message, start time.Time) bool {
 	c := cc.broker.cluster
 	if faultsSay(req.faults, DropAfterHandling) {
-		c.record(cc, req, frame, resp, nil, start)
+		c.record(cc, req, msg, resp, nil, start)
 		return false
 	}
 	if d := faultDelay(req.faults); d > 0 {
@@ -110,7 +112,7 @@ func (cc *clientConn) respond(req *request, frame []byte, resp protocol.Message,
 	if resp != nil {
 		out = protocol.AppendResponse(nil, req.header.CorrelationID, req.header.APIVersion, resp)
 	}
-	c.record(cc, req, frame, resp, out, start)
+	c.record(cc, req, msg, resp, out, start)
 	if out == nil {
 		return true
 	}
@@ -127,7 +129,7 @@ func (cc *clientConn) respond(req *request, frame []byte, resp protocol.Message,
 // unsupported answers a request for a version the broker does not serve, or advertises but refuses
 // (Produce v0–v2 under Kafka40). ApiVersions has an answer for that (v0, UNSUPPORTED_VERSION and
 // the supported ranges, KIP-511); other APIs do not, and Kafka closes the connection.
-func (cc *clientConn) unsupported(h *protocol.RequestHeader, frame []byte) bool {
+func (cc *clientConn) unsupported(h *protocol.RequestHeader, msg []byte) bool {
 	c := cc.broker.cluster
 	if c.cfg.profile.refuses(h.APIKey, h.APIVersion) {
 		c.logf("broker %d: connection %d: %s v%d is advertised but refused (UNSUPPORTED_VERSION): closing the connection", cc.broker.id, cc.id, h.APIKey, h.APIVersion)
@@ -141,5 +143,5 @@ func (cc *clientConn) unsupported(h *protocol.RequestHeader, frame []byte) bool 
 	resp.ErrorCode = kerr.UnsupportedVersion.Code
 	req := &request{cc: cc, header: *h, body: &protocol.ApiVersionsRequest{}}
 	req.header.APIVersion = 0
-	return cc.respond(req, frame, resp, time.Now())
+	return cc.respond(req, msg, resp, time.Now())
 }

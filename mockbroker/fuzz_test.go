@@ -47,8 +47,13 @@ func FuzzHandleFrame(f *testing.F) {
 		if len(frame) >= 2 && protocol.APIKey(binary.BigEndian.Uint16(frame)) == protocol.KeyFetch {
 			return
 		}
-		cc.handle(frame)
+		cc.handle(sized(frame))
 	})
+}
+
+// sized is frame with its size prefix, as a broker reads it.
+func sized(frame []byte) []byte {
+	return append(binary.BigEndian.AppendUint32(nil, uint32(len(frame))), frame...)
 }
 
 // FuzzHandleSASLToken feeds a SASL broker, after a SaslHandshake for PLAIN or SCRAM-SHA-256 (v1,
@@ -86,9 +91,9 @@ func FuzzHandleSASLToken(f *testing.F) {
 		}
 		h := &protocol.RequestHeader{APIKey: protocol.KeySaslHandshake, APIVersion: version, CorrelationID: 1, ClientID: &client}
 		hs := &protocol.SaslHandshakeRequest{Mechanism: []string{"PLAIN", "SCRAM-SHA-256"}[mech%2]}
-		if !cc.handle(protocol.AppendRequest(nil, h, hs)[4:]) {
+		if !cc.handle(protocol.AppendRequest(nil, h, hs)) {
 			t.Fatal("the handshake closed the connection")
 		}
-		cc.handle(frame)
+		cc.handle(sized(frame))
 	})
 }
