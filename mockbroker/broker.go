@@ -141,15 +141,18 @@ func readFrame(r io.Reader, max int32) ([]byte, error) {
 		return nil, fmt.Errorf("request size %d outside 1..%d (socket.request.max.bytes)", size, max)
 	}
 	const step = 1 << 20
-	msg := append(make([]byte, 0, 4+min(int(size), step)), prefix[:]...)
-	for len(msg) < 4+int(size) {
-		n := min(4+int(size)-len(msg), step)
-		msg = append(msg, make([]byte, n)...)
-		if _, err := io.ReadFull(r, msg[len(msg)-n:]); err != nil {
+	msg := make([]byte, 4+min(int(size), step))
+	copy(msg, prefix[:])
+	for read := 4; ; {
+		if _, err := io.ReadFull(r, msg[read:]); err != nil {
 			return nil, fmt.Errorf("request of %d bytes cut short: %w", size, err)
 		}
+		if len(msg) == 4+int(size) {
+			return msg, nil
+		}
+		read = len(msg)
+		msg = append(msg, make([]byte, min(4+int(size)-len(msg), step))...)
 	}
-	return msg, nil
 }
 
 // stopping is closed when the broker stops. A handler that waits on something other than its

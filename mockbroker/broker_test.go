@@ -2,9 +2,11 @@ package mockbroker
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,6 +223,49 @@ func TestCaptureExactBytes(t *testing.T) {
 }
 
 func strPtr(s string) *string { return &s }
+
+// TestReadFrame: a frame comes back whole with its size prefix, also when it is read in several
+// steps; a size out of range or a frame cut short is an error that says so.
+func TestReadFrame(t *testing.T) {
+	const max = 5 << 20
+	frame := func(size int) []byte {
+		b := binary.BigEndian.AppendUint32(nil, uint32(size))
+		for i := range size {
+			b = append(b, byte(i%251))
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name    string
+		in      []byte
+		want    []byte
+		wantErr string
+	}{
+		{"one byte", frame(1), frame(1), ""},
+		{"one step", frame(1 << 20), frame(1 << 20), ""},
+		{"several steps", frame(3<<20 + 7), frame(3<<20 + 7), ""},
+		{"followed by the next", append(frame(9), frame(2)...), frame(9), ""},
+		{"size zero", frame(0), nil, "request size 0 outside 1..5242880"},
+		{"negative size", []byte{0xff, 0xff, 0xff, 0xfe}, nil, "request size -2 outside"},
+		{"above max", frame(max + 1)[:4], nil, "request size 5242881 outside"},
+		{"cut short in the first step", frame(100)[:50], nil, "request of 100 bytes cut short: unexpected EOF"},
+		{"cut short in a later step", frame(2 << 20)[:1<<20+100], nil, "request of 2097152 bytes cut short: unexpected EOF"},
+		{"no size", []byte{0, 0}, nil, "unexpected EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readFrame(bytes.NewReader(tc.in), max)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, tc.want) {
+				t.Fatalf("read %d bytes, %v; want %d bytes", len(got), err, len(tc.want))
+			}
+		})
+	}
+}
 
 func TestFaultDropAndDelay(t *testing.T) {
 	c := NewTestCluster(t)

@@ -9,7 +9,7 @@ import (
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
-// FuzzHandleFrame feeds request frames (without their size prefix) to a broker, as readFrame hands
+// FuzzHandleFrame feeds request frames to a broker, prefixed with their size as readFrame hands
 // them over: whatever the bytes, the broker must answer or close the connection, never panic, and
 // keep serving. Fetch frames are left out: a valid one may wait for data as long as it asks.
 func FuzzHandleFrame(f *testing.F) {
