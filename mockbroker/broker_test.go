@@ -175,9 +175,10 @@ func TestServeConnOverPipe(t *testing.T) {
 }
 
 // TestCaptureExactBytes: an exchange holds the request's bytes as they came, size prefix
-// included; the offsets the log writes into its batches do not show in them.
+// included; the offsets and log-append times that batches read from the log carry do not show in
+// them.
 func TestCaptureExactBytes(t *testing.T) {
-	c := NewTestCluster(t, Topic("t", 1))
+	c := NewTestCluster(t, Topic("t", 1), LogAppendTimeTopic("lat", 1))
 	tc := dialTest(t, c.Addrs()[0])
 	batch := batchOf(t, -1, 0, 0, wire.CodecNone, "a", "b")
 	requests := []struct {
@@ -186,7 +187,8 @@ func TestCaptureExactBytes(t *testing.T) {
 	}{
 		{3, &protocol.ApiVersionsRequest{ClientSoftwareName: "cap"}},
 		{9, produceReq(1, "t", 0, batch)},
-		{9, produceReq(1, "t", 0, batch)},    // stored at offset 2
+		{9, produceReq(1, "t", 0, batch)}, // stored at offset 2
+		{9, produceReq(1, "lat", 0, batch)},
 		{99, &protocol.ApiVersionsRequest{}}, // unsupported: answered at v0
 	}
 	var want [][]byte
@@ -219,6 +221,14 @@ func TestCaptureExactBytes(t *testing.T) {
 	}
 	if h, err := wire.ReadBatchHeader(stored[1]); err != nil || h.BaseOffset != 2 {
 		t.Fatalf("second stored batch: base offset %d, %v; want 2", h.BaseOffset, err)
+	}
+	stamped, err := c.Batches("lat", 0)
+	if err != nil || len(stamped) != 1 {
+		t.Fatalf("stored %d batches, %v", len(stamped), err)
+	}
+	var b wire.RecordBatch
+	if _, err := b.Decode(stamped[0]); err != nil || b.Attributes&wire.AttrLogAppendTime == 0 || b.MaxTimestamp == 1000 {
+		t.Fatalf("batch read from a log-append-time topic: %v, %+v", err, b.BatchHeader)
 	}
 }
 

@@ -15,30 +15,41 @@ type partitionLog struct {
 	logStart      int64
 }
 
-// storedBatch is one batch as the broker stores it: the producer's bytes with the broker's base
-// offset written in (the CRC does not cover it, so it stays valid).
+// storedBatch is one batch as the broker stores it: the producer's bytes, a slice of the request
+// that nothing changes (its exchange keeps it too), and what the broker gives the batch, written
+// into every copy read from the log.
 type storedBatch struct {
-	baseOffset int64
-	lastOffset int64
-	maxTS      int64
-	data       []byte
+	baseOffset    int64
+	lastOffset    int64
+	maxTS         int64 // the log-append time on a topic that uses it
+	logAppendTime bool
+	data          []byte
 }
 
-// append stores a copy of a validated batch at the next offset, stamping it with appendTime if the
-// topic uses log-append time, and returns its base offset.
+// append stores a validated batch at the next offset, stamped with appendTime if the topic uses
+// log-append time, and returns its base offset.
 func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, logAppendTime bool, appendTime int64) int64 {
-	data := append([]byte(nil), batch...)
 	base := l.highWatermark
-	wire.SetBaseOffset(data, base)
 	maxTS := h.MaxTimestamp
 	if logAppendTime {
-		wire.SetLogAppendTime(data, appendTime)
 		maxTS = appendTime
 	}
 	last := base + int64(h.LastOffsetDelta)
-	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, maxTS: maxTS, data: data})
+	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, maxTS: maxTS, logAppendTime: logAppendTime, data: batch})
 	l.highWatermark = last + 1
 	return base
+}
+
+// appendTo appends the batch to dst as a consumer reads it: with the broker's base offset (the CRC
+// does not cover it) and, on a log-append-time topic, that time (the CRC is recomputed).
+func (sb *storedBatch) appendTo(dst []byte) []byte {
+	start := len(dst)
+	dst = append(dst, sb.data...)
+	wire.SetBaseOffset(dst[start:], sb.baseOffset)
+	if sb.logAppendTime {
+		wire.SetLogAppendTime(dst[start:], sb.maxTS)
+	}
+	return dst
 }
 
 // read appends to dst the batches from the one holding offset onwards, up to maxBytes but always at
@@ -52,7 +63,7 @@ func (l *partitionLog) read(dst []byte, offset int64, maxBytes int) (out []byte,
 		if len(dst) > start && len(dst)-start+len(l.batches[i].data) > maxBytes {
 			break
 		}
-		dst = append(dst, l.batches[i].data...)
+		dst = l.batches[i].appendTo(dst)
 	}
 	return dst, true
 }
@@ -93,7 +104,7 @@ func (l *partitionLog) maxTimestampRecord() (offset, timestamp int64) {
 // records decodes the batch's records. Stored batches were validated on append, so they decode.
 func (sb *storedBatch) records() []wire.Record {
 	var b wire.RecordBatch
-	if _, err := b.Decode(sb.data); err != nil {
+	if _, err := b.Decode(sb.appendTo(nil)); err != nil {
 		panic(fmt.Sprintf("mockbroker: stored batch at offset %d no longer decodes: %v", sb.baseOffset, err))
 	}
 	return b.Records
@@ -125,7 +136,7 @@ func (c *Cluster) Batches(topic string, p int32) ([][]byte, error) {
 	}
 	out := make([][]byte, len(part.log.batches))
 	for i, sb := range part.log.batches {
-		out[i] = append([]byte(nil), sb.data...)
+		out[i] = sb.appendTo(nil)
 	}
 	return out, nil
 }
