@@ -177,8 +177,7 @@ type perfStats struct {
 	// clock measures latency in milliseconds, as Kafka's tool does; reading the system clock twice a
 	// record would cost more than a Send.
 	clock   coarseclock.Clock
-	start   time.Time
-	startMs int64     // on clock
+	start   int64     // on clock
 	size    int64     // every record's
 	current *perfSend // the callback of the records sent in the clock's current millisecond
 
@@ -197,16 +196,18 @@ type perfStats struct {
 	windowTotal, windowMax   int64
 }
 
+// newPerfStats starts the figures of a run of numRecords records of size bytes, with a window line
+// every interval.
 func newPerfStats(numRecords int64, size int, interval time.Duration, out io.Writer) *perfStats {
 	sampling := numRecords / min(numRecords, perfMaxSamples)
 	st := &perfStats{out: out, size: int64(size), interval: interval.Milliseconds(), sampling: sampling,
-		samples: make([]int64, 0, numRecords/sampling+1), start: time.Now()}
-	st.startMs = st.clock.Milli()
+		samples: make([]int64, 0, numRecords/sampling+1)}
+	st.start = st.clock.Milli()
 	return st
 }
 
 // now is the milliseconds since the run started.
-func (st *perfStats) now() int64 { return st.clock.Milli() - st.startMs }
+func (st *perfStats) now() int64 { return st.clock.Milli() - st.start }
 
 // perfSend is the callback of the records sent in one millisecond of the clock: their latency
 // counts from it. Shared, it keeps measuring from costing memory for every record in flight.
@@ -271,7 +272,7 @@ func (st *perfStats) printWindow(now int64) {
 func (st *perfStats) printTotal() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	elapsed := time.Since(st.start).Seconds()
+	elapsed := float64(max(st.now(), 1)) / 1000
 	slices.Sort(st.samples)
 	pct := func(q float64) int64 {
 		if len(st.samples) == 0 {
