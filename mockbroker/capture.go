@@ -9,8 +9,8 @@ import (
 // Exchange is one request and its response as the broker saw them: exact bytes (size prefix
 // included) and decoded forms. The one exception: a SaslAuthenticate request's PLAIN password is
 // blanked out, byte for byte, in both. Raw SASL tokens (after SaslHandshake v0) are not captured.
-// Its bytes, and the decoded forms that point into them, are the broker's own (a produced batch is
-// stored in the log as it is in the request): read them, do not change them.
+// Its bytes, and the decoded forms that point into them, are the broker's own (the log may keep a
+// produced batch in the request's bytes): read them, do not change them.
 type Exchange struct {
 	Broker        int32
 	Conn          int64 // which connection, numbered from 1 in the order they opened

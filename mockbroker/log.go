@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 
@@ -15,15 +16,15 @@ type partitionLog struct {
 	logStart      int64
 }
 
-// storedBatch is one batch as the broker stores it: the producer's bytes, a slice of the request
-// that nothing changes (its exchange keeps it too), and what the broker gives the batch, written
-// into every copy read from the log.
+// storedBatch is one batch as the broker stores it: the producer's bytes, which nothing changes (a
+// slice of the request, which its exchange keeps too), and the base offset the broker gave it,
+// written into every copy read from the log (the CRC does not cover it). On a log-append-time topic
+// the bytes are a copy stamped with that time once, on append, since the CRC covers it.
 type storedBatch struct {
-	baseOffset    int64
-	lastOffset    int64
-	maxTS         int64 // the log-append time on a topic that uses it
-	logAppendTime bool
-	data          []byte
+	baseOffset int64
+	lastOffset int64
+	maxTS      int64
+	data       []byte
 }
 
 // append stores a validated batch at the next offset, stamped with appendTime if the topic uses
@@ -32,23 +33,21 @@ func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, logAppendTime b
 	base := l.highWatermark
 	maxTS := h.MaxTimestamp
 	if logAppendTime {
+		batch = bytes.Clone(batch)
+		wire.SetLogAppendTime(batch, appendTime)
 		maxTS = appendTime
 	}
 	last := base + int64(h.LastOffsetDelta)
-	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, maxTS: maxTS, logAppendTime: logAppendTime, data: batch})
+	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, maxTS: maxTS, data: batch})
 	l.highWatermark = last + 1
 	return base
 }
 
-// appendTo appends the batch to dst as a consumer reads it: with the broker's base offset (the CRC
-// does not cover it) and, on a log-append-time topic, that time (the CRC is recomputed).
+// appendTo appends the batch to dst as a consumer reads it, with the broker's base offset.
 func (sb *storedBatch) appendTo(dst []byte) []byte {
 	start := len(dst)
 	dst = append(dst, sb.data...)
 	wire.SetBaseOffset(dst[start:], sb.baseOffset)
-	if sb.logAppendTime {
-		wire.SetLogAppendTime(dst[start:], sb.maxTS)
-	}
 	return dst
 }
 
