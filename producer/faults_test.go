@@ -870,28 +870,21 @@ func (c *gatedConn) Close() error {
 // waitForRecords waits until topic/partition holds at least n records.
 func waitForRecords(t *testing.T, c *mockbroker.Cluster, topic string, partition int32, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		if recs, err := c.Records(topic, partition); err == nil && len(recs) >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s/%d never held %d records", topic, partition, n)
-		}
-	}
+	waitUntil(t, func() bool { recs, err := c.Records(topic, partition); return err == nil && len(recs) >= n },
+		func() string { return fmt.Sprintf("%s/%d never held %d records", topic, partition, n) })
 }
 
 // waitForLeader waits until p's metadata says broker leads topic/partition.
 func waitForLeader(t *testing.T, p *Producer, topic string, partition, broker int32) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		parts, err := p.PartitionsFor(context.Background(), topic)
-		if err == nil && len(parts) > int(partition) && parts[partition].Leader == broker {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the producer never saw broker %d lead %s/%d (%v, %v)", broker, topic, partition, parts, err)
-		}
-	}
+	var parts []PartitionInfo
+	var err error
+	waitUntil(t, func() bool {
+		parts, err = p.PartitionsFor(context.Background(), topic)
+		return err == nil && len(parts) > int(partition) && parts[partition].Leader == broker
+	}, func() string {
+		return fmt.Sprintf("the producer never saw broker %d lead %s/%d (%v, %v)", broker, topic, partition, parts, err)
+	})
 }
 
 // TestNoNewConnectionBeforeOldCallsFail: the broker writes a batch and drops the connection

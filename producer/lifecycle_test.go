@@ -34,13 +34,8 @@ func fillBuffer(t *testing.T, p *Producer, cfg Config, value []byte) int {
 			t.Fatalf("record %d of the %d that fit in buffer.memory: %v", i, batches, err)
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for p.Stats().BufferBytes < cfg.BufferMemory { // every batch reserved
-		if time.Now().After(deadline) {
-			t.Fatalf("buffer not full: %+v", p.Stats())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, func() bool { return p.Stats().BufferBytes >= cfg.BufferMemory }, // every batch reserved
+		func() string { return fmt.Sprintf("buffer not full: %+v", p.Stats()) })
 	return batches
 }
 

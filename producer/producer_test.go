@@ -36,6 +36,16 @@ func newTestProducer(t *testing.T, cfg Config) *Producer {
 	return p
 }
 
+// waitUntil polls cond until it holds, and fails the test with what() if it does not within 5 s.
+func waitUntil(t *testing.T, cond func() bool, what func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(what())
+		}
+	}
+}
+
 // sendNumbered sends n records whose values are "0".."n-1" to topic, keyed by key(i) (nil: no
 // key), and waits for all of them; it fails the test on any error.
 func sendNumbered(t *testing.T, p *Producer, topic string, n int, key func(int) []byte) []Metadata {
@@ -199,18 +209,13 @@ func TestAcksNone(t *testing.T) {
 	if mds[0].Offset != -1 {
 		t.Fatalf("acks=0 reported offset %d", mds[0].Offset)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	stored := func() int {
 		a, _ := c.Records("t", 0)
 		b, _ := c.Records("t", 1)
-		if len(a)+len(b) == 1000 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d records stored, want 1000", len(a)+len(b))
-		}
-		time.Sleep(10 * time.Millisecond)
+		return len(a) + len(b)
 	}
+	waitUntil(t, func() bool { return stored() == 1000 },
+		func() string { return fmt.Sprintf("%d records stored, want 1000", stored()) })
 }
 
 func TestSendErrors(t *testing.T) {
