@@ -1,0 +1,94 @@
+package dev.kwire.interop;
+
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Produces numbered records with the Java client's KafkaProducer, as the control beside kwire's
+ * producer, and prints where each landed, one line a record in the order sent:
+ * "I PARTITION OFFSET", or "I error EXCEPTION: MESSAGE".
+ *
+ * <pre>Produce --bootstrap HOST:PORT --topic T --records N [--keys K] [--value-size S]
+ *         [--headers true] [--null-values M] [--throughput R] [--property K=V...]</pre>
+ *
+ * Record I's value is I as ten decimal digits, padded with 'x' to --value-size bytes; with
+ * --null-values M every M-th value (I % M == M-1) is null. Its key is "key-" + (I % K) with
+ * --keys K, else null. With --headers true it carries the headers seq=I and null=(null).
+ * --throughput caps records a second (default: as fast as it goes). Exit status 0 when every
+ * record was acknowledged, 1 when any failed; a summary goes to stderr.
+ */
+public final class Produce {
+  public static void main(String[] args) throws Exception {
+    Args a = new Args(args);
+    String topic = a.required("--topic");
+    int n = Integer.parseInt(a.required("--records"));
+    int keys = Integer.parseInt(a.one("--keys", "0"));
+    int valueSize = Math.max(10, Integer.parseInt(a.one("--value-size", "10")));
+    boolean headers = Boolean.parseBoolean(a.one("--headers", "false"));
+    int nullEvery = Integer.parseInt(a.one("--null-values", "0"));
+    double throughput = Double.parseDouble(a.one("--throughput", "-1"));
+
+    Properties props = a.properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, a.required("--bootstrap"));
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+
+    String[] results = new String[n];
+    AtomicLong failed = new AtomicLong();
+    long start = System.currentTimeMillis();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      for (int i = 0; i < n; i++) {
+        if (throughput > 0) pace(start, i, throughput);
+        byte[] key = keys > 0 ? ("key-" + (i % keys)).getBytes(StandardCharsets.UTF_8) : null;
+        byte[] value = nullEvery > 0 && i % nullEvery == nullEvery - 1 ? null : value(i, valueSize);
+        RecordHeaders h = new RecordHeaders();
+        if (headers) {
+          h.add("seq", Integer.toString(i).getBytes(StandardCharsets.UTF_8));
+          h.add("null", null);
+        }
+        final int seq = i;
+        producer.send(new ProducerRecord<>(topic, null, null, key, value, h), (md, err) -> {
+          if (err != null) {
+            failed.incrementAndGet();
+            results[seq] = seq + " error " + err.getClass().getSimpleName() + ": " + err.getMessage();
+          } else {
+            results[seq] = seq + " " + md.partition() + " " + md.offset();
+          }
+        });
+      }
+      producer.flush();
+    }
+    BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+    for (String r : results) {
+      out.write(r);
+      out.write('\n');
+    }
+    out.flush();
+    System.err.printf("Produce: %d of %d records acknowledged in %d ms%n", n - failed.get(), n, System.currentTimeMillis() - start);
+    System.exit(failed.get() == 0 ? 0 : 1);
+  }
+
+  private static byte[] value(int i, int size) {
+    byte[] v = new byte[size];
+    Arrays.fill(v, (byte) 'x');
+    byte[] digits = String.format("%010d", i).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(digits, 0, v, 0, digits.length);
+    return v;
+  }
+
+  /** pace sleeps until record i is due at throughput records a second since start. */
+  private static void pace(long start, int i, double throughput) throws InterruptedException {
+    long due = start + (long) (i * 1000 / throughput);
+    long wait = due - System.currentTimeMillis();
+    if (wait > 0) Thread.sleep(wait);
+  }
+}
