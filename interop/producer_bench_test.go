@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/kwire-dev/kwire/interop/internal/kgoprops"
 	"github.com/kwire-dev/kwire/mockbroker"
 	"github.com/kwire-dev/kwire/producer"
 	"github.com/kwire-dev/kwire/wire"
@@ -117,7 +118,7 @@ func benchFranz(b *testing.B, addrs []string, s producerSetting) {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(addrs...), kgo.DefaultProduceTopic(benchTopic),
 		kgo.ProducerBatchMaxBytes(benchBatchBytes), kgo.ProducerLinger(benchLinger),
-		kgo.ProducerBatchCompression(kgoCodec(s.codec)), kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerBatchCompression(kgoprops.Codec(s.codec)), kgo.RequiredAcks(kgo.AllISRAcks()),
 	}
 	if !s.idempotent {
 		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()), kgo.DisableIdempotentWrite())
@@ -154,21 +155,6 @@ func benchFranz(b *testing.B, addrs []string, s producerSetting) {
 		b.Fatal(err)
 	default:
 	}
-}
-
-// kgoCodec is franz-go's setting for a kwire codec.
-func kgoCodec(c wire.Codec) kgo.CompressionCodec {
-	switch c {
-	case wire.CodecGzip:
-		return kgo.GzipCompression()
-	case wire.CodecSnappy:
-		return kgo.SnappyCompression()
-	case wire.CodecLZ4:
-		return kgo.Lz4Compression()
-	case wire.CodecZstd:
-		return kgo.ZstdCompression()
-	}
-	return kgo.NoCompression()
 }
 
 // startClock starts a benchmark's clock and its allocation count.

@@ -127,6 +127,9 @@ func (p *Producer) dial(ctx context.Context, addr string) (*brokerConn, error) {
 // to max.block.ms, or until ctx ends, for metadata or buffer space. Errors it returns (too large,
 // closed, timed out waiting) mean the record was not queued and cb will not be called.
 //
+// Send copies the record into its batch: once it returns, r and the key, value and headers it
+// points to may be reused, as the Java client's serializers allow.
+//
 // Callbacks run on the producer's sender goroutine, in order per partition: keep them short.
 func (p *Producer) Send(ctx context.Context, r *Record, cb func(Metadata, error)) error {
 	if p.closed.Load() {

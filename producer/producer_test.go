@@ -200,6 +200,38 @@ func TestLostAcksDuplicateWithoutIdempotence(t *testing.T) {
 	}
 }
 
+// TestSendCopiesRecord reuses one record and one value buffer for every Send, as kwire perf does:
+// each record keeps the value it had when it was sent.
+func TestSendCopiesRecord(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	p := newTestProducer(t, testConfig(c))
+	value := make([]byte, 3)
+	rec := Record{Topic: "t", Key: value[:1], Value: value, Headers: []wire.Header{{Key: "h", Value: value}}}
+	for i := range 100 {
+		copy(value, fmt.Sprintf("%03d", i))
+		if err := p.Send(context.Background(), &rec, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copy(value, "xxx")
+	if err := p.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	records, err := c.Records("t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range records {
+		want := fmt.Sprintf("%03d", i)
+		if string(r.Value) != want || string(r.Key) != want[:1] || string(r.Headers[0].Value) != want {
+			t.Fatalf("record %d: key %q value %q header %q, want the value %q as sent", i, r.Key, r.Value, r.Headers[0].Value, want)
+		}
+	}
+	if len(records) != 100 {
+		t.Fatalf("%d records stored, want 100", len(records))
+	}
+}
+
 func TestAcksNone(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 2))
 	cfg := testConfig(c)

@@ -17,7 +17,8 @@
 #       Runs a main class on that classpath: Kafka's tools or kwire's programs in src/.
 #
 # Environment: JAVA_HOME (else java on PATH), KAFKA_HEAP (default 1g, per node, as Kafka's
-# kafka-server-start.sh), MAVEN_ARGS (extra arguments for mvn).
+# kafka-server-start.sh), KAFKA_HEAP_OPTS (JVM heap options for `run`, as Kafka's tool scripts
+# take them; kafka-producer-perf-test.sh sets -Xmx512M), MAVEN_ARGS (extra arguments for mvn).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,7 +55,8 @@ jvm_opts=(-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercen
 run_tool() {
   local cp
   cp=$(classpath)
-  exec "$java" "${jvm_opts[@]}" -Dlog4j2.configurationFile="$here/log4j2-tools.properties" -cp "$cp" "$@"
+  # shellcheck disable=SC2086
+  exec "$java" ${KAFKA_HEAP_OPTS:-} "${jvm_opts[@]}" -Dlog4j2.configurationFile="$here/log4j2-tools.properties" -cp "$cp" "$@"
 }
 
 # free_ports prints n TCP ports on $host that nothing listens on, below Linux's ephemeral range so
