@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kwire-dev/kwire/internal/coarseclock"
+	"github.com/kwire-dev/kwire/internal/randtext"
 	"github.com/kwire-dev/kwire/producer"
 )
 
@@ -147,14 +148,12 @@ func (o *perfOptions) run(s streams) error {
 // again would flatter the codecs); Send copies it, so one buffer serves every record.
 func (o *perfOptions) send(p *producer.Producer, st *perfStats) error {
 	payload := make([]byte, o.recordSize)
-	rng := rand.New(rand.NewPCG(1, 2))
+	src := rand.NewPCG(1, 2)
 	rec := producer.Record{Topic: o.topic, Value: payload}
 	ctx := context.Background()
 	start := time.Now()
 	for i := range o.numRecords {
-		for j := range payload {
-			payload[j] = byte('A' + rng.IntN(26))
-		}
+		randtext.Fill(src, payload)
 		if err := p.Send(ctx, &rec, st.callback()); err != nil {
 			return fmt.Errorf("record %d: %w", i, err)
 		}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/kwire-dev/kwire/internal/randtext"
 	"github.com/kwire-dev/kwire/interop/internal/kgoprops"
 )
 
@@ -84,14 +85,12 @@ func run(args []string) error {
 // send produces n records, each with a value of size fresh random capital letters as Kafka's tool
 // writes them; franz-go keeps the value it is given, so each record has its own.
 func send(cl *kgo.Client, n int64, size int, throughput float64, st *stats) {
-	rng := rand.New(rand.NewPCG(1, 2))
+	src := rand.NewPCG(1, 2)
 	ctx := context.Background()
 	start := time.Now()
 	for i := range n {
 		value := make([]byte, size)
-		for j := range value {
-			value[j] = byte('A' + rng.IntN(26))
-		}
+		randtext.Fill(src, value)
 		cl.Produce(ctx, &kgo.Record{Value: value, Timestamp: time.Now()}, st.complete)
 		if throughput > 0 {
 			if wait := time.Until(start.Add(time.Duration(float64(i+1) / throughput * float64(time.Second)))); wait > time.Millisecond {
