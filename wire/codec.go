@@ -72,11 +72,12 @@ var levelRanges = [...]levelRange{
 // Levels are Kafka's (KIP-390), and 0 means the codec's default for every codec:
 //   - none, snappy: no levels; only 0.
 //   - gzip: 1 to 9; 0 or -1 is the default, zlib's 6 as in Kafka.
-//   - lz4: 1 to 17; the default is Kafka's 9. pierrec/lz4 has a fast compressor and nine high
-//     compression levels whose search depth doubles from 512, so the mapping follows Kafka's Java
-//     client, which uses the fast compressor at its default 9, and lz4 HC's search depths: levels
-//     0 to 9 use Fast; 10 (lz4 HC's 512 searches) to 17 use Level1 to Level8. Level9, a depth of
-//     131072, cannot beat Level8 within a 64 KiB block and is not used.
+//   - lz4: 1 to 17; the default is Kafka's 9. Kafka's Java client compresses with lz4's fast
+//     compressor at its default 9 and with lz4 HC at every other level. pierrec/lz4 has a fast
+//     compressor and nine HC levels whose search depth doubles from 512, so kwire does the same
+//     with them: 0 and 9 use Fast; 1 to 8 and 10 (lz4 HC's 512 searches) use Level1, the shallowest
+//     pierrec/lz4 has; 11 to 17 use Level2 to Level8. Level9, a depth of 131072, cannot beat Level8
+//     within a 64 KiB block and is not used.
 //   - zstd: -131072 to 22; the default is 3. Levels map onto klauspost/compress's four encoders
 //     with [zstd.EncoderLevelFromZstd]: below 3 fastest, 3 to 5 default, 6 to 9 better, 10 and up best.
 func (c Codec) CheckLevel(level int) error {
@@ -111,9 +112,20 @@ var lz4Levels = [...]lz4.CompressionLevel{
 	lz4.Fast, lz4.Level1, lz4.Level2, lz4.Level3, lz4.Level4, lz4.Level5, lz4.Level6, lz4.Level7, lz4.Level8,
 }
 
-// lz4LevelIndex maps a valid kwire lz4 level to its index in [lz4Levels]: 0 to 9 to Fast, 10 to 17
-// to Level1 to Level8.
-func lz4LevelIndex(level int) int { return max(level-9, 0) }
+// lz4DefaultLevel is Kafka's lz4 default, the one level its Java client uses the fast compressor at.
+const lz4DefaultLevel = 9
+
+// lz4LevelIndex maps a valid kwire lz4 level to its index in [lz4Levels]: 0 and 9 to Fast, 1 to 8
+// and 10 to Level1, 11 to 17 to Level2 to Level8.
+func lz4LevelIndex(level int) int {
+	switch {
+	case level == 0 || level == lz4DefaultLevel:
+		return 0
+	case level < lz4DefaultLevel:
+		return 1
+	}
+	return level - lz4DefaultLevel
+}
 
 // zstdDefaultLevel is Kafka's (and zstd's) default level.
 const zstdDefaultLevel = 3

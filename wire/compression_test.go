@@ -554,7 +554,7 @@ func TestCodecCheckLevel(t *testing.T) {
 }
 
 func TestLevelMappings(t *testing.T) {
-	lz4Want := map[int]lz4.CompressionLevel{0: lz4.Fast, 1: lz4.Fast, 9: lz4.Fast, 10: lz4.Level1, 11: lz4.Level2, 17: lz4.Level8}
+	lz4Want := map[int]lz4.CompressionLevel{0: lz4.Fast, 1: lz4.Level1, 8: lz4.Level1, 9: lz4.Fast, 10: lz4.Level1, 11: lz4.Level2, 17: lz4.Level8}
 	for level, want := range lz4Want {
 		if got := lz4Levels[lz4LevelIndex(level)]; got != want {
 			t.Errorf("lz4 level %d maps to %v, want %v", level, got, want)
