@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/golang/snappy"
 	"github.com/klauspost/compress/gzip"
@@ -34,9 +35,11 @@ func (e *limitError) Error() string {
 func (e *limitError) Is(target error) bool { return target == ErrDecompressLimit }
 
 // AppendCompress appends src compressed with codec c at level (0 = default) to dst.
-// The bytes are what Kafka's Java client writes for the codec, so any Kafka client can read them:
-// a gzip stream; snappy in xerial framing with 32 KiB chunks; an LZ4 frame of independent 64 KiB
-// blocks without checksums; one zstd frame. Valid levels are described at [Codec.CheckLevel].
+// The framing is what Kafka's Java client writes for the codec, so any Kafka client can read it: a
+// gzip member (MTIME 0, OS 255); snappy in xerial framing with 32 KiB chunks; an LZ4 frame of
+// independent 64 KiB blocks without checksums; one zstd frame without a content checksum. The
+// compressed bytes inside differ from Java's, whose compressors are other implementations. Valid
+// levels are described at [Codec.CheckLevel].
 // On error dst is returned unextended.
 //
 // Compressors are pooled, so a loop that reuses dst's capacity allocates next to nothing.
@@ -171,6 +174,7 @@ func gzipCompress(dst, src []byte, level int) ([]byte, error) {
 	defer gzipWriters[level-1].Put(w)
 	w.out.b = dst
 	w.zw.Reset(&w.out)
+	w.zw.ModTime = gzipNoTime
 	_, err := w.zw.Write(src)
 	if err == nil {
 		err = w.zw.Close()
@@ -178,6 +182,11 @@ func gzipCompress(dst, src []byte, level int) ([]byte, error) {
 	dst, w.out.b = w.out.b, nil
 	return dst, err
 }
+
+// gzipNoTime makes the header's MTIME 0, "no time", as Java's GZIPOutputStream and compress/gzip
+// write it. klauspost/compress writes the zero time.Time as uint32 of its Unix seconds, 0x886e0900,
+// a date in 2042.
+var gzipNoTime = time.Unix(0, 0)
 
 // gzipReader is a pooled gzip decompressor with the bytes.Reader it reads from.
 type gzipReader struct {
@@ -369,6 +378,9 @@ func zstdCompress(dst, src []byte, level int) ([]byte, error) {
 			zstd.WithEncoderLevel(el),
 			zstd.WithEncoderConcurrency(1),
 			zstd.WithZeroFrames(true), // empty input is still a frame, as Java writes it
+			// No content checksum, as Java's client writes frames: the batch's CRC-32C covers every
+			// compressed byte already, and the XXH64 would cost a pass over the records and 4 bytes.
+			zstd.WithEncoderCRC(false),
 		)
 		if err != nil {
 			return dst, err

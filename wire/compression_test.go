@@ -236,6 +236,19 @@ func TestCompressGzipStdlibInterop(t *testing.T) {
 	}
 }
 
+// TestCompressGzipHeader requires the header Java's GZIPOutputStream writes but for XFL: no
+// optional fields, MTIME 0 ("no time", not the zero time.Time's 2042 that klauspost/compress would
+// write), OS 255 (unknown). XFL says what zlib's level is: 2 at 9, 4 at 1, else 0; Java writes 0.
+func TestCompressGzipHeader(t *testing.T) {
+	for level, xfl := range map[int]byte{0: 0, 1: 4, 5: 0, 9: 2} {
+		h := mustCompress(t, recordsPayload(10), CodecGzip, level)[:10]
+		want := []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 255}
+		if !bytes.Equal(h, want) {
+			t.Errorf("level %d: header % x, want % x", level, h, want)
+		}
+	}
+}
+
 func TestCompressZstdInterop(t *testing.T) {
 	src := recordsPayload(2000)
 	dec, err := zstd.NewReader(nil)
@@ -246,8 +259,8 @@ func TestCompressZstdInterop(t *testing.T) {
 	for _, level := range testLevels[CodecZstd] {
 		comp := mustCompress(t, src, CodecZstd, level)
 		var h zstd.Header
-		if err := h.Decode(comp); err != nil || !h.HasFCS {
-			t.Errorf("level %d: header %+v, err %v; want a content size", level, h, err)
+		if err := h.Decode(comp); err != nil || !h.HasFCS || h.HasCheckSum {
+			t.Errorf("level %d: header %+v, err %v; want a content size and, as Java writes, no checksum", level, h, err)
 		}
 		got, err := dec.DecodeAll(comp, nil)
 		if err != nil || !bytes.Equal(got, src) {
