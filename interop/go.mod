@@ -7,6 +7,7 @@ replace github.com/kwire-dev/kwire => ../
 require (
 	github.com/IBM/sarama v1.61.1
 	github.com/chromedp/chromedp v0.23.0
+	github.com/golang/snappy v1.0.0
 	github.com/klauspost/compress v1.20.3
 	github.com/kwire-dev/kwire v0.0.0-00010101000000-000000000000
 	github.com/pierrec/lz4/v4 v4.1.33
@@ -20,7 +21,6 @@ require (
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/eapache/go-resiliency v1.7.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
-	github.com/golang/snappy v1.0.0 // indirect
 	github.com/hashicorp/go-uuid v1.0.3 // indirect
 	github.com/jcmturner/aescts/v2 v2.0.0 // indirect
 	github.com/jcmturner/dnsutils/v2 v2.0.0 // indirect
