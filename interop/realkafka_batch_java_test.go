@@ -23,10 +23,11 @@ import (
 
 // javaBatches is a running `BatchBytes serve`.
 type javaBatches struct {
-	cmd    *exec.Cmd
-	in     io.WriteCloser
-	out    *bufio.Reader
-	stderr *lockedBuffer
+	cmd     *exec.Cmd
+	in      io.WriteCloser
+	out     *bufio.Reader
+	stderr  *lockedBuffer
+	encoded map[string][]byte // Java's bytes for each batch asked for, by its JSON
 }
 
 // javaBatchesTimeout bounds a BatchBytes process: it answers a test's requests in under a minute on
@@ -42,7 +43,7 @@ func startJavaBatches(t testing.TB) *javaBatches {
 	t.Cleanup(cancel)
 	cmd := exec.CommandContext(ctx, "bash", kafkaScript, "run", "dev.kwire.interop.BatchBytes", "serve")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	j := &javaBatches{cmd: cmd, stderr: &lockedBuffer{}}
+	j := &javaBatches{cmd: cmd, stderr: &lockedBuffer{}, encoded: map[string][]byte{}}
 	cmd.Stderr = j.stderr
 	var err error
 	if j.in, err = cmd.StdinPipe(); err != nil {
@@ -85,13 +86,25 @@ func (j *javaBatches) ask(req any, v any) error {
 	return json.Unmarshal(answer, v)
 }
 
-// encode builds b with the Java producer's record builder and returns its bytes.
+// encode builds b with the Java producer's record builder and returns its bytes. A batch asked
+// for again is not built again: the builder gives the same bytes for the same batch.
 func (j *javaBatches) encode(b *recordjson.Batch) ([]byte, error) {
-	var answer struct{ Hex string }
-	if err := j.ask(map[string]any{"encode": b}, &answer); err != nil {
+	key, err := json.Marshal(b)
+	if err != nil {
 		return nil, err
 	}
-	return hex.DecodeString(answer.Hex)
+	if raw, ok := j.encoded[string(key)]; ok {
+		return raw, nil
+	}
+	var answer struct{ Hex string }
+	if err := j.ask(map[string]json.RawMessage{"encode": key}, &answer); err != nil {
+		return nil, err
+	}
+	raw, err := hex.DecodeString(answer.Hex)
+	if err == nil {
+		j.encoded[string(key)] = raw
+	}
+	return raw, err
 }
 
 // javaLevels is each codec's compression level range as the Java client has it (KIP-390).
