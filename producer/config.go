@@ -40,7 +40,7 @@ const (
 // names its Java property.
 type Config struct {
 	BootstrapServers []string // bootstrap.servers: host:port of any brokers of the cluster
-	ClientID         string   // client.id
+	ClientID         string   // client.id (default kwire-producer)
 
 	Acks        Acks   // acks (default all)
 	Idempotence Toggle // enable.idempotence (default: on unless acks, retries or max.in.flight forbid it)
@@ -141,7 +141,9 @@ type Config struct {
 	SASLPassword Secret
 }
 
-// DefaultConfig is the Java client's defaults as of Kafka 4.0, with no bootstrap servers.
+// DefaultConfig is the Java client's defaults (those of kafka-clients 4.4's ProducerConfig, which
+// interop's TestRealKafkaProducerProperties compares them with), with no bootstrap servers and
+// client.id kwire-producer, where the Java producer makes up producer-1, producer-2, ….
 func DefaultConfig() Config {
 	return Config{
 		ClientID:        "kwire-producer",
