@@ -121,22 +121,24 @@ func (m *metadataCache) noMetadata(ctx context.Context, topic string, view *clus
 func (m *metadataCache) run(ctx context.Context) {
 	age := time.NewTimer(m.cfg.MetadataMaxAge)
 	defer age.Stop()
+	defer m.closeConn()
 	for {
 		select {
 		case <-ctx.Done():
-			m.mu.Lock()
-			if m.conn != nil {
-				m.conn.close(errors.New("producer closed"))
-			}
-			m.mu.Unlock()
 			return
 		case <-m.kick:
 		case <-age.C:
 		}
+		if ctx.Err() != nil {
+			return // a kick that came with Close refreshes nothing
+		}
 		err := m.fetch(ctx)
+		if ctx.Err() != nil {
+			return // Close interrupted the refresh: no failure to note or log
+		}
 		auth := isAuthError(err)
-		m.noteOutcome(err, auth)
 		backoff := m.cfg.RetryBackoff
+		// The log says why before those waiting for metadata learn it.
 		switch {
 		case auth:
 			// Not retried on its own: the next wait for metadata tries again, at most once per
@@ -147,11 +149,21 @@ func (m *metadataCache) run(ctx context.Context) {
 			m.logf("metadata refresh failed", "err", err)
 			m.refresh() // try again, on the next broker if this one is gone
 		}
+		m.noteOutcome(err, auth)
 		select { // at most one refresh per retry.backoff.ms
 		case <-time.After(backoff):
 		case <-ctx.Done():
 		}
 		age.Reset(m.cfg.MetadataMaxAge)
+	}
+}
+
+// closeConn closes the metadata connection, when the producer closes.
+func (m *metadataCache) closeConn() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.conn != nil {
+		m.conn.close(errors.New("producer closed"))
 	}
 }
 

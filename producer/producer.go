@@ -73,7 +73,8 @@ type Producer struct {
 
 	sender    *sender
 	closeOnce sync.Once
-	senderEnd chan struct{}
+	senderEnd chan struct{} // closed when the sender has stopped
+	metaEnd   chan struct{} // closed when the metadata refreshes have stopped
 }
 
 // topicState is a topic's partition states and its sticky partition.
@@ -105,11 +106,15 @@ func New(cfg Config) (*Producer, error) {
 		topics:     map[string]*topicState{},
 		incomplete: map[*batch]struct{}{},
 		senderEnd:  make(chan struct{}),
+		metaEnd:    make(chan struct{}),
 	}
 	p.ctx, p.stop = context.WithCancel(context.Background())
 	p.meta = newMetadataCache(&p.cfg, p.dial)
 	p.sender = newSender(p)
-	go p.meta.run(p.ctx)
+	go func() {
+		defer close(p.metaEnd)
+		p.meta.run(p.ctx)
+	}()
 	go func() {
 		defer close(p.senderEnd)
 		p.sender.run(p.ctx)
@@ -339,7 +344,8 @@ func (p *Producer) Flush(ctx context.Context) error {
 }
 
 // Close stops accepting records, flushes what is buffered within ctx, then fails what is left with
-// ErrClosed and releases the connections. Closing again does nothing and returns nil.
+// ErrClosed and releases the connections. Once it returns, the producer has stopped and logs
+// nothing more. Closing again does nothing and returns nil.
 func (p *Producer) Close(ctx context.Context) error {
 	var err error
 	p.closeOnce.Do(func() {
@@ -347,6 +353,7 @@ func (p *Producer) Close(ctx context.Context) error {
 		err = p.Flush(ctx)
 		p.stop()
 		<-p.senderEnd
+		<-p.metaEnd
 		p.sender.failAll(ErrClosed)
 	})
 	return err
