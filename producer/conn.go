@@ -285,6 +285,20 @@ func (c *brokerConn) pop(cl *call) bool {
 	return true
 }
 
+// responseSizeError is a response size prefix out of range.
+type responseSizeError uint32
+
+func (e responseSizeError) Error() string {
+	return fmt.Sprintf("response size %d outside 4..%d", uint32(e), maxResponseSize)
+}
+
+// tlsRecord reports whether the prefix's bytes begin a TLS record: a content type from
+// change_cipher_spec (20) to application_data (23), then major version 3. That is what a TLS
+// listener answers a connection without TLS with, when it answers at all (Java's sends an alert).
+func (e responseSizeError) tlsRecord() bool {
+	return e>>24 >= 20 && e>>24 <= 23 && e>>16&0xff == 3
+}
+
 // readResponse reads one size-prefixed response.
 func readResponse(r *bufio.Reader) ([]byte, error) {
 	var prefix [4]byte
@@ -293,7 +307,7 @@ func readResponse(r *bufio.Reader) ([]byte, error) {
 	}
 	size := binary.BigEndian.Uint32(prefix[:])
 	if size < 4 || size > maxResponseSize {
-		return nil, fmt.Errorf("response size %d outside 4..%d", size, maxResponseSize)
+		return nil, responseSizeError(size)
 	}
 	frame := make([]byte, size)
 	_, err := io.ReadFull(r, frame)

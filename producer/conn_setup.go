@@ -121,10 +121,15 @@ func (c *brokerConn) setupError(key protocol.APIKey, err error) error {
 	if ae := tlsRefusal(c.addr, err); ae != nil {
 		return ae
 	}
-	var ne net.Error
+	var (
+		ne      net.Error
+		badSize responseSizeError
+	)
 	switch {
 	case errors.As(err, &ne) && ne.Timeout():
 		err = fmt.Errorf("no answer to %s within request.timeout.ms (%v)", key, c.timeout)
+	case errors.As(err, &badSize) && badSize.tlsRecord() && !isTLS(c.nc):
+		err = fmt.Errorf("the broker answered %s in TLS: is its listener SSL or SASL_SSL (security.protocol)? (%w)", key, err)
 	case errors.Is(err, io.EOF) && key == protocol.KeyApiVersions && !isTLS(c.nc):
 		err = fmt.Errorf("%w by the broker during ApiVersions: is its listener SSL or SASL_SSL (security.protocol)?", errConnClosed)
 	case errors.Is(err, io.EOF) && key == protocol.KeySaslAuthenticate:

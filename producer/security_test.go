@@ -536,6 +536,9 @@ func TestTLSAgainstPlaintextAndBack(t *testing.T) {
 			return p
 		}(), "is its listener PLAINTEXT or SASL_PLAINTEXT?"},
 		{"PLAINTEXT to SSL", secure.properties(securityCase{SecurityPlaintext, ""}, "", ""), "is its listener SSL or SASL_SSL (security.protocol)?"},
+		// Java's TLS (Kafka's SSL listeners) answers bytes that are not TLS with an alert, which
+		// reads as a size prefix of 0x15030300; Go's closes the connection.
+		{"PLAINTEXT to SSL that alerts", map[string]string{"bootstrap.servers": alertingListener(t)}, "is its listener SSL or SASL_SSL (security.protocol)?"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -547,6 +550,32 @@ func TestTLSAgainstPlaintextAndBack(t *testing.T) {
 			t.Logf("%v", err)
 		})
 	}
+}
+
+// alertingListener is the address of a listener that answers whatever a connection sends with a
+// TLS alert record (fatal, unexpected_message), as Java's TLS does to bytes that are not TLS,
+// and closes it.
+func alertingListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				conn.Read(make([]byte, 512))
+				conn.Write([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x0a})
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }
 
 // TestTLSGoConfigOverDialer: Config.TLS alone (no files) secures connections the Dialer makes, here
