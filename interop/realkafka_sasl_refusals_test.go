@@ -24,6 +24,8 @@ import (
 // fail kwire's producer at once, with an error that names the mechanism, or TLS, and says what
 // was refused. Every run sets max.block.ms to realRefusalMaxBlock and gives itself a deadline far
 // below it, so a producer that waited for metadata instead of failing would miss the deadline.
+// Connecting to a listener with the other's protocol is no refusal (see
+// TestRealKafkaListenerMismatch), but must say so as clearly.
 
 // realRefusalMaxBlock is max.block.ms for the refused runs: longer than any test runs.
 const realRefusalMaxBlock = "600000"
@@ -238,5 +240,41 @@ func authenticateEventually(t *testing.T, props map[string]string, topic string)
 			t.Fatalf("SendSync: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestRealKafkaListenerMismatch connects to each of the real broker's listeners with the other's
+// protocol. Neither is refused in so many words (the broker closes the connection, or answers in
+// TLS), so the producer retries until max.block.ms, as the Java client does; the error it ends
+// with must say what is wrong and name no password.
+func TestRealKafkaListenerMismatch(t *testing.T) {
+	k := sharedKafka(t)
+	sasl512 := realSASLProps(k, sasl.MechanismScramSHA512, k.Username, k.Password)
+	toPlaintext := maps.Clone(sasl512)
+	toPlaintext["bootstrap.servers"] = k.Bootstrap
+	for _, c := range []struct {
+		name  string
+		props map[string]string
+		want  string
+	}{
+		{"PLAINTEXT to SASL_SSL", map[string]string{"bootstrap.servers": k.SASLSSL}, "the broker answered ApiVersions in TLS: is its listener SSL or SASL_SSL (security.protocol)?"},
+		{"SASL_SSL to PLAINTEXT", toPlaintext, "the broker closed the connection during the TLS handshake: is its listener PLAINTEXT or SASL_PLAINTEXT?"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			props := maps.Clone(c.props)
+			props["max.block.ms"] = "1500"
+			var log lockedBuffer
+			p := newRealProducer(t, props, &log)
+			ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
+			defer cancel()
+			_, err := p.SendSync(ctx, &producer.Record{Topic: "realkafka-listener-mismatch", Value: []byte("x")})
+			if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("SendSync: %v, want %q", err, c.want)
+			}
+			checkNoSecret(t, "the error", err.Error(), []string{k.Password})
+			checkNoSecret(t, "the producer's debug log", log.String(), []string{k.Password})
+			t.Logf("%v", err)
+		})
 	}
 }
