@@ -141,9 +141,6 @@ func (p *Producer) Send(ctx context.Context, r *Record, cb func(Metadata, error)
 		return ErrClosed
 	}
 	rec := wire.Record{Timestamp: r.Timestamp.UnixMilli(), Key: r.Key, Value: r.Value, Headers: r.Headers}
-	if r.Timestamp.IsZero() {
-		rec.Timestamp = p.clock.Milli()
-	}
 	size := wire.RecordSize(&rec, 0, 0) + wire.BatchHeaderSize
 	if size > p.cfg.MaxRequestSize {
 		return &RecordTooLargeError{Size: size, Limit: p.cfg.MaxRequestSize, Setting: "max.request.size"}
@@ -154,6 +151,9 @@ func (p *Producer) Send(ctx context.Context, r *Record, cb func(Metadata, error)
 	ps, err := p.choosePartition(ctx, r, size)
 	if err != nil {
 		return err
+	}
+	if r.Timestamp.IsZero() {
+		rec.Timestamp = p.clock.Milli() // once the metadata is in, as the Java producer stamps it
 	}
 	return p.append(ctx, ps, &rec, size, cb)
 }

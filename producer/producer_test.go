@@ -269,3 +269,21 @@ func TestSendErrors(t *testing.T) {
 		t.Fatalf("second close: %v", err)
 	}
 }
+
+// TestTimestampAfterMetadata: a record without a timestamp gets the time Send has the topic's
+// metadata, as the Java producer stamps it after waiting for metadata, not the time Send began.
+func TestTimestampAfterMetadata(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	const delay = 300 * time.Millisecond
+	c.Inject(mockbroker.Fault{API: protocol.KeyMetadata, Action: mockbroker.DelayResponse, Delay: delay})
+	p := newTestProducer(t, testConfig(c))
+	start := time.Now()
+	md, err := p.SendSync(context.Background(), &Record{Topic: "t", Value: []byte("v")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The metadata came delay after start at the earliest; half of it leaves room for the clock.
+	if earliest := start.Add(delay / 2); md.Timestamp.Before(earliest) {
+		t.Fatalf("timestamp %v, %v after Send began: stamped before the metadata came, %v after", md.Timestamp, md.Timestamp.Sub(start), delay)
+	}
+}
