@@ -17,19 +17,22 @@ type partitionLog struct {
 }
 
 // storedBatch is one batch as the broker stores it: the producer's bytes, which nothing changes (a
-// slice of the request, which its exchange keeps too), and the base offset the broker gave it,
-// written into every copy read from the log (the CRC does not cover it). On a log-append-time topic
-// the bytes are a copy stamped with that time once, on append, since the CRC covers it.
+// slice of the request, which its exchange keeps too), and the base offset and leader epoch the
+// broker gave it, written into every copy read from the log (the CRC covers neither). On a
+// log-append-time topic the bytes are a copy stamped with that time once, on append, since the CRC
+// covers it.
 type storedBatch struct {
-	baseOffset int64
-	lastOffset int64
-	maxTS      int64
-	data       []byte
+	baseOffset  int64
+	lastOffset  int64
+	leaderEpoch int32
+	maxTS       int64
+	data        []byte
 }
 
-// append stores a validated batch at the next offset, stamped with appendTime if the topic uses
-// log-append time, and returns its base offset.
-func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, logAppendTime bool, appendTime int64) int64 {
+// append stores a validated batch at the next offset with the leader's epoch, as Kafka's leader
+// does (producers write -1), stamped with appendTime if the topic uses log-append time, and
+// returns its base offset.
+func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, leaderEpoch int32, logAppendTime bool, appendTime int64) int64 {
 	base := l.highWatermark
 	maxTS := h.MaxTimestamp
 	if logAppendTime {
@@ -38,16 +41,18 @@ func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, logAppendTime b
 		maxTS = appendTime
 	}
 	last := base + int64(h.LastOffsetDelta)
-	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, maxTS: maxTS, data: batch})
+	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, leaderEpoch: leaderEpoch, maxTS: maxTS, data: batch})
 	l.highWatermark = last + 1
 	return base
 }
 
-// appendTo appends the batch to dst as a consumer reads it, with the broker's base offset.
+// appendTo appends the batch to dst as a consumer reads it, with the broker's base offset and
+// leader epoch.
 func (sb *storedBatch) appendTo(dst []byte) []byte {
 	start := len(dst)
 	dst = append(dst, sb.data...)
 	wire.SetBaseOffset(dst[start:], sb.baseOffset)
+	wire.SetPartitionLeaderEpoch(dst[start:], sb.leaderEpoch)
 	return dst
 }
 

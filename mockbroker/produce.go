@@ -9,7 +9,8 @@ package mockbroker
 // refuses them, as Kafka 4.0 does: see versions.go). acks=all needs min.insync.replicas in sync.
 // Idempotent batches have their sequence checked: a retry of one of the last five batches is
 // answered with the original offset and not written again. The accepted batch is stored as it
-// came, with the broker's base offset (and, on log-append-time topics, its timestamp) written in.
+// came, with the broker's base offset and the partition's leader epoch (and, on log-append-time
+// topics, its timestamp) written in, as Kafka's leader does.
 //
 // Not done: transactions (transactional batches are stored like others), quotas beyond a fixed
 // throttle time, and produce requests never auto-create topics (as in Kafka: Metadata does).
@@ -106,7 +107,7 @@ func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, ba
 	}
 	now := time.Now().UnixMilli()
 	lat := c.topics[tp.topic].logAppendTime
-	pr.BaseOffset = part.log.append(batch, h, lat, now)
+	pr.BaseOffset = part.log.append(batch, h, part.leaderEpoch, lat, now)
 	if lat {
 		pr.LogAppendTimeMs = now
 	}

@@ -219,3 +219,24 @@ func TestForgetSequences(t *testing.T) {
 		t.Fatalf("t/0 under a new epoch: %+v", pr)
 	}
 }
+
+// TestProduceStampsLeaderEpoch: the leader writes its epoch into each batch it appends, where the
+// producer wrote -1, as Kafka's does; the Java consumer reports it as each record's leader epoch.
+func TestProduceStampsLeaderEpoch(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1), NumBrokers(2))
+	produce(dialTest(t, c.Addrs()[0]), 9, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "a"))
+	if err := c.MoveLeader("t", 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	produce(dialTest(t, c.Addrs()[1]), 9, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecLZ4, "b", "c"))
+	var resp protocol.FetchResponse
+	dialTest(t, c.Addrs()[1]).roundTrip(12, fetchReq("t", 0, 0), &resp)
+	records := resp.Responses[0].Partitions[0].Records
+	var b wire.RecordBatch
+	for i, want := range []int32{0, 1} {
+		var err error
+		if records, err = b.Decode(records); err != nil || b.PartitionLeaderEpoch != want {
+			t.Fatalf("batch %d: leader epoch %d, want %d (%v)", i, b.PartitionLeaderEpoch, want, err)
+		}
+	}
+}
