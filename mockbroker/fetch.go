@@ -5,7 +5,9 @@ package mockbroker
 // Returns each partition's stored batches from the one holding the fetch offset, up to the
 // partition's and the request's byte limits but always at least one batch, as Kafka does. If less
 // than min_bytes is available it waits up to max_wait_ms for produces to arrive (or until the
-// broker stops). Versions 0–3 predate record batches: their clients get the records converted to
+// broker stops), unless, as in Kafka, the request names no partition (the Java consumer's
+// session-closing fetch) or a partition answers an error (NOT_LEADER_OR_FOLLOWER,
+// OFFSET_OUT_OF_RANGE…): those are answered at once. Versions 0–3 predate record batches: their clients get the records converted to
 // magic 0 (v0–1) or 1 (v2–3) message sets, and zstd batches answer UNSUPPORTED_COMPRESSION_TYPE, as
 // Kafka does.
 //
@@ -27,9 +29,9 @@ func serveFetch(c *Cluster, r *request) protocol.Message {
 	for {
 		c.mu.Lock()
 		wake := c.appended
-		resp, size := c.fetchOnce(r, req)
+		resp, size, now := c.fetchOnce(r, req)
 		c.mu.Unlock()
-		if size >= int(req.MinBytes) || !time.Now().Before(deadline) {
+		if now || size >= int(req.MinBytes) || !time.Now().Before(deadline) {
 			return resp
 		}
 		select {
@@ -41,16 +43,17 @@ func serveFetch(c *Cluster, r *request) protocol.Message {
 	}
 }
 
-// fetchOnce reads what the request asks for now, and the total bytes of records read. The caller
-// holds c.mu.
-func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (*protocol.FetchResponse, int) {
+// fetchOnce reads what the request asks for now, and the total bytes of records read; now is set
+// when the answer must not wait for more: no partition asked, or one answered an error. The
+// caller holds c.mu.
+func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (resp *protocol.FetchResponse, size int, now bool) {
 	version := r.header.APIVersion
 	budget := int(req.MaxBytes)
 	if version < 3 {
 		budget = int(^uint(0) >> 1)
 	}
-	resp := &protocol.FetchResponse{}
-	total := 0
+	resp = &protocol.FetchResponse{}
+	asked, failed := false, false
 	for _, t := range req.Topics {
 		name := t.Topic
 		if version >= 13 {
@@ -58,13 +61,14 @@ func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (*protocol.F
 		}
 		tr := protocol.FetchTopicResponse{Topic: t.Topic, TopicID: t.TopicID}
 		for _, p := range t.Partitions {
-			pr := c.fetchPartition(r, name, &p, max(min(int(p.PartitionMaxBytes), budget-total), 0))
-			total += len(pr.Records)
+			pr := c.fetchPartition(r, name, &p, max(min(int(p.PartitionMaxBytes), budget-size), 0))
+			size += len(pr.Records)
+			asked, failed = true, failed || pr.ErrorCode != 0
 			tr.Partitions = append(tr.Partitions, pr)
 		}
 		resp.Responses = append(resp.Responses, tr)
 	}
-	return resp, total
+	return resp, size, !asked || failed
 }
 
 // fetchPartition reads one partition for a fetch, within maxBytes (but at least one batch).

@@ -119,3 +119,37 @@ func TestStopEndsFetchWait(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchAnswersAtOnce: a fetch naming no partition, or one a partition answers with an error,
+// is answered at once rather than after max_wait_ms, as Kafka does. The Java consumer closes with
+// a fetch of no partitions to each broker and waits for the answers: each took 500 ms.
+func TestFetchAnswersAtOnce(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1), NumBrokers(2))
+	none := fetchReq("t", 0, 60_000)
+	none.Topics = nil
+	for _, tt := range []struct {
+		name   string
+		broker int
+		req    *protocol.FetchRequest
+		want   *kerr.Error
+	}{
+		{"no partitions", 0, none, nil},
+		{"not the leader", 1, fetchReq("t", 0, 60_000), kerr.NotLeaderOrFollower},
+		{"offset out of range", 0, fetchReq("t", 5, 60_000), kerr.OffsetOutOfRange},
+		{"unknown topic", 0, fetchReq("nope", 0, 60_000), kerr.UnknownTopicOrPartition},
+	} {
+		var resp protocol.FetchResponse
+		tc := dialTest(t, c.Addrs()[tt.broker])
+		start := time.Now()
+		tc.roundTrip(11, tt.req, &resp) // fails past the test client's 5 s deadline
+		if tt.want == nil {
+			if len(resp.Responses) != 0 {
+				t.Fatalf("%s: %+v", tt.name, resp)
+			}
+			continue
+		}
+		if code := resp.Responses[0].Partitions[0].ErrorCode; code != tt.want.Code {
+			t.Fatalf("%s: %v after %v, want %v", tt.name, kerr.ForCode(code), time.Since(start), tt.want)
+		}
+	}
+}
