@@ -21,6 +21,7 @@ type javaRecord struct {
 	Offset        int64        `json:"o"`
 	Timestamp     int64        `json:"ts"`
 	TimestampType string       `json:"tt"` // CreateTime or LogAppendTime
+	LeaderEpoch   *int32       `json:"le"` // the partition leader epoch of its batch; nil: none
 	Key           []byte       `json:"k"`  // nil: null
 	Value         []byte       `json:"v"`  // nil: null
 	Headers       []javaHeader `json:"h"`

@@ -23,11 +23,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Reads topics from the beginning to their end with the Java client's KafkaConsumer (assign and
  * seek, no group) and prints each record as one JSON object a line:
  *
- * <pre>{"t":"orders","p":0,"o":12,"ts":1700000000000,"tt":"CreateTime","k":"a2V5","v":null,
+ * <pre>{"t":"orders","p":0,"o":12,"ts":1700000000000,"tt":"CreateTime","le":0,"k":"a2V5","v":null,
  *  "h":[["trace","YWJj"],["none",null]],"kp":3}</pre>
  *
- * Keys, values and header values are base64 (null stays null); "kp" is the partition the Java
- * producer's partitioner picks for the key among the topic's partitions (null without a key).
+ * "le" is the leader epoch the broker wrote into the record's batch (null if none). Keys, values
+ * and header values are base64 (null stays null); "kp" is the partition the Java producer's
+ * partitioner picks for the key among the topic's partitions (null without a key).
  *
  * <pre>Consume --bootstrap HOST:PORT --topic T [--topic T...] [--timeout-ms MS] [--property K=V...]</pre>
  *
@@ -42,14 +43,8 @@ public final class Consume {
     if (topics.isEmpty()) throw new IllegalArgumentException("Consume: --topic is required");
     long timeoutMs = Long.parseLong(a.one("--timeout-ms", "120000"));
 
-    Properties props = a.properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, a.required("--bootstrap"));
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-
     BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(a)) {
       Map<String, Integer> partitionCounts = new HashMap<>();
       List<TopicPartition> assignment = new ArrayList<>();
       for (String topic : topics) {
@@ -79,13 +74,25 @@ public final class Consume {
     out.flush();
   }
 
-  private static void write(BufferedWriter out, ConsumerRecord<byte[], byte[]> r, int partitions) throws Exception {
+  /** consumer is a KafkaConsumer of --bootstrap with the --property settings, without a group. */
+  static KafkaConsumer<byte[], byte[]> consumer(Args a) {
+    Properties props = a.properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, a.required("--bootstrap"));
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return new KafkaConsumer<>(props);
+  }
+
+  /** write prints r as one JSON line; partitions is how many its topic has. */
+  static void write(BufferedWriter out, ConsumerRecord<byte[], byte[]> r, int partitions) throws Exception {
     StringBuilder b = new StringBuilder(128);
     b.append("{\"t\":").append(Json.string(r.topic()));
     b.append(",\"p\":").append(r.partition());
     b.append(",\"o\":").append(r.offset());
     b.append(",\"ts\":").append(r.timestamp());
     b.append(",\"tt\":\"").append(r.timestampType().name).append('"');
+    b.append(",\"le\":").append(r.leaderEpoch().map(String::valueOf).orElse("null"));
     b.append(",\"k\":").append(base64(r.key()));
     b.append(",\"v\":").append(base64(r.value()));
     b.append(",\"h\":[");

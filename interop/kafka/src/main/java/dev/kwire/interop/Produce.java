@@ -18,13 +18,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * "I PARTITION OFFSET", or "I error EXCEPTION: MESSAGE".
  *
  * <pre>Produce --bootstrap HOST:PORT --topic T --records N [--keys K] [--value-size S]
- *         [--headers true] [--null-values M] [--throughput R] [--property K=V...]</pre>
+ *         [--headers true] [--null-values M] [--timestamp T] [--throughput R] [--property K=V...]</pre>
  *
  * Record I's value is I as ten decimal digits, padded with 'x' to --value-size bytes; with
  * --null-values M every M-th value (I % M == M-1) is null. Its key is "key-" + (I % K) with
- * --keys K, else null. With --headers true it carries the headers seq=I and null=(null).
- * --throughput caps records a second (default: as fast as it goes). Exit status 0 when every
- * record was acknowledged, 1 when any failed; a summary goes to stderr.
+ * --keys K, else null. With --headers true it carries the headers seq=I and null=(null). Its
+ * timestamp is T+I with --timestamp T, else the producer's clock. --throughput caps records a
+ * second, counted from the first send, which waits for the topic's metadata (default: as fast as
+ * it goes). Exit status 0 when every record was acknowledged, 1 when any failed; a summary goes to
+ * stderr.
  */
 public final class Produce {
   public static void main(String[] args) throws Exception {
@@ -35,6 +37,7 @@ public final class Produce {
     int valueSize = Math.max(10, Integer.parseInt(a.one("--value-size", "10")));
     boolean headers = Boolean.parseBoolean(a.one("--headers", "false"));
     int nullEvery = Integer.parseInt(a.one("--null-values", "0"));
+    long timestamp = Long.parseLong(a.one("--timestamp", "-1"));
     double throughput = Double.parseDouble(a.one("--throughput", "-1"));
 
     Properties props = a.properties();
@@ -45,9 +48,10 @@ public final class Produce {
     String[] results = new String[n];
     AtomicLong failed = new AtomicLong();
     long start = System.currentTimeMillis();
+    long paced = 0; // when the first send returned, once it had the topic's metadata
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       for (int i = 0; i < n; i++) {
-        if (throughput > 0) pace(start, i, throughput);
+        if (throughput > 0 && i > 0) pace(paced, i, throughput);
         byte[] key = keys > 0 ? ("key-" + (i % keys)).getBytes(StandardCharsets.UTF_8) : null;
         byte[] value = nullEvery > 0 && i % nullEvery == nullEvery - 1 ? null : value(i, valueSize);
         RecordHeaders h = new RecordHeaders();
@@ -55,8 +59,9 @@ public final class Produce {
           h.add("seq", Integer.toString(i).getBytes(StandardCharsets.UTF_8));
           h.add("null", null);
         }
+        Long ts = timestamp >= 0 ? timestamp + i : null;
         final int seq = i;
-        producer.send(new ProducerRecord<>(topic, null, null, key, value, h), (md, err) -> {
+        producer.send(new ProducerRecord<>(topic, null, ts, key, value, h), (md, err) -> {
           if (err != null) {
             failed.incrementAndGet();
             results[seq] = seq + " error " + err.getClass().getSimpleName() + ": " + err.getMessage();
@@ -64,6 +69,7 @@ public final class Produce {
             results[seq] = seq + " " + md.partition() + " " + md.offset();
           }
         });
+        if (i == 0) paced = System.currentTimeMillis();
       }
       producer.flush();
     }
