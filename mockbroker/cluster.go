@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -199,6 +200,19 @@ func (c *Cluster) endpoint(id int32) protocol.NodeEndpoint {
 		ep.Host, ep.Port = host, int32(p)
 	}
 	return ep
+}
+
+// leaderEndpoints lists, once each, the brokers leaders names as partitions' current leaders
+// (KIP-951: Produce v10+, Fetch v16+), so that a client reaches a new leader without waiting for
+// metadata.
+func (c *Cluster) leaderEndpoints(leaders []*protocol.LeaderIDAndEpoch) []protocol.NodeEndpoint {
+	var eps []protocol.NodeEndpoint
+	for i, l := range leaders {
+		if !slices.ContainsFunc(leaders[:i], func(m *protocol.LeaderIDAndEpoch) bool { return m.LeaderID == l.LeaderID }) {
+			eps = append(eps, c.endpoint(l.LeaderID))
+		}
+	}
+	return eps
 }
 
 func (c *Cluster) logf(format string, args ...any) { c.cfg.logger.Printf(format, args...) }

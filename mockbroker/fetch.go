@@ -7,9 +7,12 @@ package mockbroker
 // than min_bytes is available it waits up to max_wait_ms for produces to arrive (or until the
 // broker stops), unless, as in Kafka, the request names no partition (the Java consumer's
 // session-closing fetch) or a partition answers an error (NOT_LEADER_OR_FOLLOWER,
-// OFFSET_OUT_OF_RANGE…): those are answered at once. Versions 0–3 predate record batches: their clients get the records converted to
-// magic 0 (v0–1) or 1 (v2–3) message sets, and zstd batches answer UNSUPPORTED_COMPRESSION_TYPE, as
-// Kafka does.
+// OFFSET_OUT_OF_RANGE…): those are answered at once. Versions 0–3 predate record batches: their
+// clients get the records converted to magic 0 (v0–1) or 1 (v2–3) message sets, and zstd batches
+// answer UNSUPPORTED_COMPRESSION_TYPE, as Kafka does.
+//
+// A partition this broker does not lead answers NOT_LEADER_OR_FOLLOWER with, from v16, its current
+// leader and the leader's endpoint (KIP-951), as Produce does from v10.
 //
 // Not done: fetch sessions (KIP-227: every fetch is a full one, session id 0), read-committed
 // isolation (no transactions), follower fetching and preferred read replicas.
@@ -54,6 +57,7 @@ func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (resp *proto
 	}
 	resp = &protocol.FetchResponse{}
 	asked, failed := false, false
+	var leaders []*protocol.LeaderIDAndEpoch
 	for _, t := range req.Topics {
 		name := t.Topic
 		if version >= 13 {
@@ -64,9 +68,15 @@ func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (resp *proto
 			pr := c.fetchPartition(r, name, &p, max(min(int(p.PartitionMaxBytes), budget-size), 0))
 			size += len(pr.Records)
 			asked, failed = true, failed || pr.ErrorCode != 0
+			if pr.CurrentLeader != nil {
+				leaders = append(leaders, pr.CurrentLeader)
+			}
 			tr.Partitions = append(tr.Partitions, pr)
 		}
 		resp.Responses = append(resp.Responses, tr)
+	}
+	if version >= 16 {
+		resp.NodeEndpoints = c.leaderEndpoints(leaders)
 	}
 	return resp, size, !asked || failed
 }
@@ -84,6 +94,9 @@ func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPart
 	part, code := c.leaderPartition(r.cc.broker.id, topic, p.Partition)
 	if code != 0 {
 		pr.ErrorCode = code
+		if code == kerr.NotLeaderOrFollower.Code && r.header.APIVersion >= 16 {
+			pr.CurrentLeader = &protocol.LeaderIDAndEpoch{LeaderID: part.leader, LeaderEpoch: part.leaderEpoch}
+		}
 		return pr
 	}
 	log := &part.log

@@ -153,3 +153,37 @@ func TestFetchAnswersAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchNamesTheNewLeader: from v16 a fetch from a broker that no longer leads the partition
+// answers NOT_LEADER_OR_FOLLOWER with the current leader and its endpoint (KIP-951), as Kafka
+// does, so the Java consumer moves to the new leader without asking for metadata first.
+func TestFetchNamesTheNewLeader(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1), NumBrokers(3))
+	if err := c.MoveLeader("t", 0, 2); err != nil {
+		t.Fatal(err)
+	}
+	tc := dialTest(t, c.Addrs()[0])
+	var md protocol.MetadataResponse
+	tc.roundTrip(12, metadataReq(false, "t"), &md)
+	for _, v := range []int16{12, 15, 16, 17} {
+		req := fetchReq("t", 0, 0)
+		req.Topics[0].TopicID = md.Topics[0].TopicID
+		var resp protocol.FetchResponse
+		tc.roundTrip(v, req, &resp)
+		p := resp.Responses[0].Partitions[0]
+		if p.ErrorCode != kerr.NotLeaderOrFollower.Code {
+			t.Fatalf("v%d: %v, want NOT_LEADER_OR_FOLLOWER", v, kerr.ForCode(p.ErrorCode))
+		}
+		if v < 16 {
+			if p.CurrentLeader != nil || resp.NodeEndpoints != nil {
+				t.Fatalf("v%d: current leader %+v, endpoints %+v, want none before v16", v, p.CurrentLeader, resp.NodeEndpoints)
+			}
+			continue
+		}
+		want := c.endpoint(2)
+		if l := p.CurrentLeader; l == nil || l.LeaderID != 2 || l.LeaderEpoch != 1 || len(resp.NodeEndpoints) != 1 ||
+			resp.NodeEndpoints[0].NodeID != 2 || resp.NodeEndpoints[0].Host != want.Host || resp.NodeEndpoints[0].Port != want.Port {
+			t.Fatalf("v%d: current leader %+v, endpoints %+v, want broker 2 at epoch 1 and its endpoint", v, p.CurrentLeader, resp.NodeEndpoints)
+		}
+	}
+}

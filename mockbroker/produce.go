@@ -29,6 +29,7 @@ func serveProduce(c *Cluster, r *request) protocol.Message {
 	req := r.body.(*protocol.ProduceRequest)
 	version := r.header.APIVersion
 	resp := &protocol.ProduceResponse{ThrottleTimeMs: c.cfg.produceThrottleMs}
+	var leaders []*protocol.LeaderIDAndEpoch
 	for _, t := range req.TopicData {
 		name := t.Name
 		if version >= 13 {
@@ -41,12 +42,15 @@ func serveProduce(c *Cluster, r *request) protocol.Message {
 				msg := kerr.ForCode(pr.ErrorCode).Error()
 				pr.ErrorMessage = &msg
 			}
+			if pr.CurrentLeader != nil {
+				leaders = append(leaders, pr.CurrentLeader)
+			}
 			tr.PartitionResponses = append(tr.PartitionResponses, pr)
 		}
 		resp.Responses = append(resp.Responses, tr)
 	}
 	if version >= 10 {
-		resp.NodeEndpoints = c.leaderEndpoints(resp)
+		resp.NodeEndpoints = c.leaderEndpoints(leaders)
 	}
 	if req.Acks == 0 {
 		return nil
@@ -178,20 +182,4 @@ func (c *Cluster) topicName(id protocol.UUID) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.topicNameLocked(id)
-}
-
-// leaderEndpoints lists the brokers a response names as current leaders (KIP-951), so a client can
-// reach a new leader without waiting for metadata.
-func (c *Cluster) leaderEndpoints(resp *protocol.ProduceResponse) []protocol.NodeEndpoint {
-	seen := map[int32]bool{}
-	var eps []protocol.NodeEndpoint
-	for _, t := range resp.Responses {
-		for _, p := range t.PartitionResponses {
-			if p.CurrentLeader != nil && !seen[p.CurrentLeader.LeaderID] {
-				seen[p.CurrentLeader.LeaderID] = true
-				eps = append(eps, c.endpoint(p.CurrentLeader.LeaderID))
-			}
-		}
-	}
-	return eps
 }
