@@ -19,7 +19,7 @@ import (
 func checkJavaExchanges(t *testing.T, exchanges []mockbroker.Exchange) {
 	t.Helper()
 	used := map[string]int{}
-	notLeader := 0
+	notLeader := map[protocol.APIKey]int{}
 	for _, e := range exchanges {
 		used[fmt.Sprintf("%s v%d", e.Header.APIKey, e.Header.APIVersion)]++
 		if e.Response == nil {
@@ -30,7 +30,7 @@ func checkJavaExchanges(t *testing.T, exchanges []mockbroker.Exchange) {
 			switch {
 			case code == kerr.UnsupportedVersion.Code && e.Header.APIKey == protocol.KeyApiVersions:
 			case code == kerr.NotLeaderOrFollower.Code && (e.Header.APIKey == protocol.KeyProduce || e.Header.APIKey == protocol.KeyFetch):
-				notLeader++
+				notLeader[e.Header.APIKey]++
 			default:
 				t.Errorf("%s v%d (correlation %d) from %s answered %v", e.Header.APIKey, e.Header.APIVersion, e.Header.CorrelationID, clientID(e), kerr.ForCode(code))
 			}
@@ -40,7 +40,8 @@ func checkJavaExchanges(t *testing.T, exchanges []mockbroker.Exchange) {
 	for _, k := range slices.Sorted(maps.Keys(used)) {
 		lines = append(lines, fmt.Sprintf("%s ×%d", k, used[k]))
 	}
-	t.Logf("the Java clients sent %s; %d partitions answered NOT_LEADER_OR_FOLLOWER", strings.Join(lines, ", "), notLeader)
+	t.Logf("the Java clients sent %s; NOT_LEADER_OR_FOLLOWER answered %d partitions in Produce, %d in Fetch",
+		strings.Join(lines, ", "), notLeader[protocol.KeyProduce], notLeader[protocol.KeyFetch])
 }
 
 func clientID(e mockbroker.Exchange) string {

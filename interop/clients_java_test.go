@@ -8,11 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/kwire-dev/kwire/mockbroker"
 	"github.com/kwire-dev/kwire/wire"
+	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
 // The Java client, the reference (kafka-clients 4.4.0, from interop/kafka), against kwire's mock
@@ -22,38 +24,52 @@ import (
 
 // TestJavaClientMockBroker has the Java producer write 1,000 records with every codec into a
 // three-broker mock cluster in this process, each topic's three partitions led by a different
-// broker, and moves the leaders of one topic while its producer runs; it checks the records as
-// the broker stored them and as the Java consumer reads them back and seeks them, and that
-// neither client got an error it had to work around.
+// broker; it checks the records as the broker stored them and as the Java consumer reads them
+// back, one batch a fetch, and seeks them. The leaders of one topic move while its producer runs,
+// those of another while the consumer reads; the clients get no error but the
+// NOT_LEADER_OR_FOLLOWER those moves cause.
 func TestJavaClientMockBroker(t *testing.T) {
 	requireKafka(t)
 	runs := javaRuns("java-mock", 3, 1000)
-	moved := runs[0]
-	moved.throughput = 500 // two seconds, to move its leaders during the run
-	opts := []mockbroker.Option{mockbroker.NumBrokers(3), mockbroker.ReplicationFactor(3), mockbroker.AutoCreateTopics(false)}
+	movedProducing, movedReading := runs[wire.CodecNone], runs[wire.CodecLZ4]
+	movedProducing.throughput = 500 // two seconds, to move its leaders during the run
+	var fetches atomic.Int64
+	opts := []mockbroker.Option{mockbroker.NumBrokers(3), mockbroker.ReplicationFactor(3), mockbroker.AutoCreateTopics(false),
+		mockbroker.OnExchange(func(e mockbroker.Exchange) {
+			if e.Header.APIKey == protocol.KeyFetch {
+				fetches.Add(1)
+			}
+		})}
 	for _, r := range runs {
 		opts = append(opts, mockbroker.Topic(r.topic, r.partitions))
 	}
 	cl := newMockCluster(t, opts...)
+	bootstrap := strings.Join(cl.Addrs(), ",")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	moving := make(chan error, 1)
-	go func() { moving <- moveLeadersMidRun(ctx, cl, moved, 3) }()
-	bootstrap := strings.Join(cl.Addrs(), ",")
+
+	moved := moveLeadersWhen(ctx, cl, movedProducing, func() bool { return countStored(cl, movedProducing) >= movedProducing.records/4 })
 	produceAll(ctx, t, bootstrap, runs)
-	if err := <-moving; err != nil {
+	if err := <-moved; err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range runs {
 		r.checkAcks(t)
 		final := int32(0)
-		if r == moved {
+		if r == movedProducing {
 			final = 1
 		}
 		batches := r.checkStored(t, cl, final)
 		t.Logf("%s: %d records in %d batches, by partition %v", r.topic, r.records, batches, r.partitionSizes())
 	}
-	javaReadBack(ctx, t, bootstrap, runs)
+
+	readCtx, stopMoving := context.WithCancel(ctx)
+	moved = moveLeadersWhen(readCtx, cl, movedReading, func() bool { return fetches.Load() >= 20 })
+	javaReadBack(ctx, t, bootstrap, runs, "fetch.max.bytes=1")
+	stopMoving()
+	if err := <-moved; err != nil {
+		t.Fatal(err)
+	}
 	checkJavaExchanges(t, cl.Exchanges())
 }
 
@@ -170,45 +186,43 @@ func produceAll(ctx context.Context, t *testing.T, bootstrap string, runs []*jav
 	}
 }
 
-// moveLeadersMidRun moves the leadership of each of r's partitions to the next of brokers, which
-// bumps its leader epoch to 1, once a quarter of r's records are stored.
-func moveLeadersMidRun(ctx context.Context, cl *mockbroker.Cluster, r *javaRun, brokers int32) error {
-	for {
-		n, err := countStored(cl, r)
-		if err != nil || n >= r.records/4 {
-			break
+// moveLeadersWhen moves the leadership of each of r's partitions to the next of three brokers,
+// which bumps its leader epoch, as soon as ready reports true; the channel returns nil then, or
+// an error if ctx ends first.
+func moveLeadersWhen(ctx context.Context, cl *mockbroker.Cluster, r *javaRun, ready func() bool) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		for !ready() {
+			select {
+			case <-ctx.Done():
+				done <- fmt.Errorf("%s: its leaders were to move mid-run, but the run ended first", r.topic)
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: %d of %d records stored when the test ended", r.topic, n, r.records)
-		case <-time.After(5 * time.Millisecond):
+		for p := range r.partitions {
+			if err := cl.MoveLeader(r.topic, p, (p+1)%3); err != nil {
+				done <- err
+				return
+			}
 		}
-	}
-	for p := range r.partitions {
-		if err := cl.MoveLeader(r.topic, p, (p+1)%brokers); err != nil {
-			return err
-		}
-	}
-	return nil
+		done <- nil
+	}()
+	return done
 }
 
 // countStored counts the records cl stored for r.
-func countStored(cl *mockbroker.Cluster, r *javaRun) (int, error) {
+func countStored(cl *mockbroker.Cluster, r *javaRun) int {
 	n := 0
 	for p := range r.partitions {
-		batches, err := cl.Batches(r.topic, p)
-		if err != nil {
-			return n, err
-		}
+		batches, _ := cl.Batches(r.topic, p)
 		for _, b := range batches {
-			h, err := wire.ReadBatchHeader(b)
-			if err != nil {
-				return n, err
+			if h, err := wire.ReadBatchHeader(b); err == nil {
+				n += int(h.NumRecords)
 			}
-			n += int(h.NumRecords)
 		}
 	}
-	return n, nil
+	return n
 }
 
 // checkAcks checks that every record was acknowledged, each partition's at offsets 0, 1, 2… in
