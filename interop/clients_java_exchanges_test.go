@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,35 +14,59 @@ import (
 )
 
 // checkJavaExchanges checks what the Java clients and the mock broker said to each other: every
-// answer free of errors but two the Java client expects — UNSUPPORTED_VERSION for the ApiVersions
-// version the client tries first (KIP-511: it asks again at the broker's highest), and
-// NOT_LEADER_OR_FOLLOWER after a leader moved — and logs the API versions the clients chose.
-func checkJavaExchanges(t *testing.T, exchanges []mockbroker.Exchange) {
+// answer free of errors but those the Java clients expect. Those are UNSUPPORTED_VERSION for the
+// ApiVersions version a client tries first (KIP-511: it asks again at the broker's highest), and,
+// for the topics whose leaders moved, NOT_LEADER_OR_FOLLOWER from the old leader and
+// OUT_OF_ORDER_SEQUENCE_NUMBER from the new one: a new batch the producer sends the new leader
+// while an older one is still on its way to the old leader arrives out of order, at Kafka too,
+// and the producer sends it again once the older one is written. It logs the API versions the
+// clients chose and how often each expected error came.
+func checkJavaExchanges(t *testing.T, exchanges []mockbroker.Exchange, moved ...string) {
 	t.Helper()
 	used := map[string]int{}
-	notLeader := map[protocol.APIKey]int{}
+	expected := map[string]int{}
+	names := topicNames(exchanges)
 	for _, e := range exchanges {
-		used[fmt.Sprintf("%s v%d", e.Header.APIKey, e.Header.APIVersion)]++
+		key := e.Header.APIKey
+		used[fmt.Sprintf("%s v%d", key, e.Header.APIVersion)]++
 		if e.Response == nil {
-			t.Errorf("%s v%d (correlation %d) from %s: no answer", e.Header.APIKey, e.Header.APIVersion, e.Header.CorrelationID, clientID(e))
+			t.Errorf("%s v%d (correlation %d) from %s: no answer", key, e.Header.APIVersion, e.Header.CorrelationID, clientID(e))
 			continue
 		}
-		for _, code := range errorCodes(e.Response) {
+		for _, te := range errorCodes(e.Response, names) {
+			movedTopic := slices.Contains(moved, te.topic)
 			switch {
-			case code == kerr.UnsupportedVersion.Code && e.Header.APIKey == protocol.KeyApiVersions:
-			case code == kerr.NotLeaderOrFollower.Code && (e.Header.APIKey == protocol.KeyProduce || e.Header.APIKey == protocol.KeyFetch):
-				notLeader[e.Header.APIKey]++
+			case te.code == kerr.UnsupportedVersion.Code && key == protocol.KeyApiVersions,
+				te.code == kerr.NotLeaderOrFollower.Code && movedTopic && (key == protocol.KeyProduce || key == protocol.KeyFetch),
+				te.code == kerr.OutOfOrderSequenceNumber.Code && movedTopic && key == protocol.KeyProduce:
+				expected[fmt.Sprintf("%s in %s", errorName(te.code), key)]++
 			default:
-				t.Errorf("%s v%d (correlation %d) from %s answered %v", e.Header.APIKey, e.Header.APIVersion, e.Header.CorrelationID, clientID(e), kerr.ForCode(code))
+				t.Errorf("%s v%d (correlation %d) from %s answered %v for topic %q", key, e.Header.APIVersion, e.Header.CorrelationID, clientID(e), kerr.ForCode(te.code), te.topic)
 			}
 		}
 	}
+	t.Logf("the Java clients sent %s; expected errors: %s", countList(used), countList(expected))
+}
+
+// countList lists counts by name, sorted by name.
+func countList(counts map[string]int) string {
 	var lines []string
-	for _, k := range slices.Sorted(maps.Keys(used)) {
-		lines = append(lines, fmt.Sprintf("%s ×%d", k, used[k]))
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		lines = append(lines, fmt.Sprintf("%s ×%d", k, counts[k]))
 	}
-	t.Logf("the Java clients sent %s; NOT_LEADER_OR_FOLLOWER answered %d partitions in Produce, %d in Fetch",
-		strings.Join(lines, ", "), notLeader[protocol.KeyProduce], notLeader[protocol.KeyFetch])
+	if lines == nil {
+		return "none"
+	}
+	return strings.Join(lines, ", ")
+}
+
+// errorName is Kafka's name for an error code.
+func errorName(code int16) string {
+	var e *kerr.Error
+	if errors.As(kerr.ForCode(code), &e) {
+		return e.Name
+	}
+	return fmt.Sprintf("error %d", code)
 }
 
 func clientID(e mockbroker.Exchange) string {
@@ -51,49 +76,79 @@ func clientID(e mockbroker.Exchange) string {
 	return *e.Header.ClientID
 }
 
-// errorCodes lists the non-zero error codes in a response of the APIs the Java producer and
-// consumer use.
-func errorCodes(resp protocol.Message) []int16 {
-	var codes []int16
-	add := func(c int16) {
+// topicError is an error code a response gives, with the topic it concerns ("" for the whole
+// response).
+type topicError struct {
+	topic string
+	code  int16
+}
+
+// topicNames maps topic ids to names, as the Metadata answers among exchanges tell them.
+func topicNames(exchanges []mockbroker.Exchange) map[protocol.UUID]string {
+	names := map[protocol.UUID]string{}
+	for _, e := range exchanges {
+		if r, ok := e.Response.(*protocol.MetadataResponse); ok {
+			for _, tr := range r.Topics {
+				if tr.Name != nil {
+					names[tr.TopicID] = *tr.Name
+				}
+			}
+		}
+	}
+	return names
+}
+
+// errorCodes lists the errors in a response of the APIs the Java producer and consumer use;
+// names maps the topic ids of Fetch v13+ to names.
+func errorCodes(resp protocol.Message, names map[protocol.UUID]string) []topicError {
+	var errs []topicError
+	add := func(topic string, c int16) {
 		if c != 0 {
-			codes = append(codes, c)
+			errs = append(errs, topicError{topic, c})
 		}
 	}
 	switch r := resp.(type) {
 	case *protocol.ApiVersionsResponse:
-		add(r.ErrorCode)
+		add("", r.ErrorCode)
 	case *protocol.InitProducerIDResponse:
-		add(r.ErrorCode)
+		add("", r.ErrorCode)
 	case *protocol.MetadataResponse:
-		add(r.ErrorCode)
+		add("", r.ErrorCode)
 		for _, tr := range r.Topics {
-			add(tr.ErrorCode)
+			name := ""
+			if tr.Name != nil {
+				name = *tr.Name
+			}
+			add(name, tr.ErrorCode)
 			for _, p := range tr.Partitions {
-				add(p.ErrorCode)
+				add(name, p.ErrorCode)
 			}
 		}
 	case *protocol.ProduceResponse:
 		for _, tr := range r.Responses {
 			for _, p := range tr.PartitionResponses {
-				add(p.ErrorCode)
+				add(tr.Name, p.ErrorCode)
 			}
 		}
 	case *protocol.FetchResponse:
-		add(r.ErrorCode)
+		add("", r.ErrorCode)
 		for _, tr := range r.Responses {
+			name := tr.Topic
+			if name == "" {
+				name = names[tr.TopicID]
+			}
 			for _, p := range tr.Partitions {
-				add(p.ErrorCode)
+				add(name, p.ErrorCode)
 			}
 		}
 	case *protocol.ListOffsetsResponse:
 		for _, tr := range r.Topics {
 			for _, p := range tr.Partitions {
-				add(p.ErrorCode)
+				add(tr.Name, p.ErrorCode)
 			}
 		}
 	default:
-		codes = append(codes, kerr.UnknownServerError.Code) // an API the Java clients should not have used
+		add("", kerr.UnknownServerError.Code) // an API the Java clients should not have used
 	}
-	return codes
+	return errs
 }

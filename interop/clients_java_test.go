@@ -70,7 +70,7 @@ func TestJavaClientMockBroker(t *testing.T) {
 	if err := <-moved; err != nil {
 		t.Fatal(err)
 	}
-	checkJavaExchanges(t, cl.Exchanges())
+	checkJavaExchanges(t, cl.Exchanges(), movedProducing.topic, movedReading.topic)
 }
 
 // TestJavaClientKwireBroker does the same with zstd and gzip, without moving leaders, against
