@@ -44,11 +44,8 @@ func (c *Cluster) createTopic(spec topicSpec) (*topic, error) {
 // replication-factor brokers. Errors wrap the *kerr.Error a CreateTopics answer carries. The
 // caller holds c.mu or has not started the cluster.
 func (c *Cluster) newTopic(spec topicSpec) (*topic, error) {
-	if err := validTopicName(spec.name); err != nil {
+	if err := c.checkNewName(spec.name); err != nil {
 		return nil, err
-	}
-	if _, ok := c.topics[spec.name]; ok {
-		return nil, fmt.Errorf("%w: topic %q", kerr.TopicAlreadyExists, spec.name)
 	}
 	assignments := spec.assignments
 	if assignments == nil {
@@ -66,6 +63,18 @@ func (c *Cluster) newTopic(spec topicSpec) (*topic, error) {
 		t.partitions = append(t.partitions, &partition{leader: replicas[0], replicas: replicas, inSync: len(replicas)})
 	}
 	return t, nil
+}
+
+// checkNewName checks that name is a valid topic name that no topic has. The caller holds c.mu or
+// has not started the cluster.
+func (c *Cluster) checkNewName(name string) error {
+	if err := validTopicName(name); err != nil {
+		return err
+	}
+	if _, ok := c.topics[name]; ok {
+		return fmt.Errorf("%w: topic %q", kerr.TopicAlreadyExists, name)
+	}
+	return nil
 }
 
 // maxTopicPartitions bounds the partitions of one topic: a count comes from a client's request, and
