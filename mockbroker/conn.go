@@ -25,7 +25,8 @@ type request struct {
 	body   protocol.Message
 	faults []*armedFault // the faults that matched it
 	token  []byte        // a SaslAuthenticate's token, before its secret was blanked in body
-	// closeAfter makes the connection close once the response is sent (a failed authentication).
+	// closeAfter makes the connection close once the response is sent (a failed authentication), or
+	// in its place (an acks=0 produce that failed).
 	closeAfter bool
 }
 
@@ -115,7 +116,7 @@ func (cc *clientConn) respond(req *request, msg []byte, resp protocol.Message, s
 	}
 	c.record(cc, req, msg, resp, out, start)
 	if out == nil {
-		return true
+		return !req.closeAfter
 	}
 	if _, err := cc.conn.Write(out); err != nil {
 		if errors.Is(err, net.ErrClosed) { // the broker stopped, or the cluster closed

@@ -144,6 +144,19 @@ func (c *Cluster) partitionAt(topic string, p int32) *partition {
 	return t.partitions[p]
 }
 
+// leaderPartition finds topic/partition and checks that broker leads it; it returns the partition
+// (when it exists) and an error code. The caller holds c.mu.
+func (c *Cluster) leaderPartition(broker int32, topic string, index int32) (*partition, int16) {
+	part := c.partitionAt(topic, index)
+	switch {
+	case part == nil:
+		return nil, kerr.UnknownTopicOrPartition.Code
+	case part.leader != broker:
+		return part, kerr.NotLeaderOrFollower.Code
+	}
+	return part, 0
+}
+
 // CreateTopic creates a topic with n partitions.
 func (c *Cluster) CreateTopic(name string, n int32) error {
 	c.mu.Lock()
