@@ -108,29 +108,29 @@ func (c *Cluster) producePartition(r *request, req *protocol.ProduceRequest, top
 
 // appendBatch checks an idempotent batch's sequence and writes the batch. The caller holds c.mu.
 func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, batch []byte, h *wire.BatchHeader, pr *protocol.ProducePartitionResponse) {
-	pr.LogStartOffset = part.log.logStart
 	if h.ProducerID >= 0 {
 		if r.partitionFault(ForgetSequences, tp.topic, tp.partition) != nil {
-			c.forgetSequences(tp)
+			forgetSequences(part)
 		}
-		check := c.checkSequence(tp, h)
+		check := checkSequence(part, h)
 		switch {
 		case check.code != 0:
 			pr.ErrorCode = check.code
 			return
-		case check.dup:
-			pr.BaseOffset = check.baseOffset
+		case check.dup != nil: // answered as Kafka does, with the original batch's offset and time
+			pr.BaseOffset, pr.LogAppendTimeMs = check.dup.baseOffset, check.dup.maxTimestamp
 			return
 		}
 	}
 	now := time.Now().UnixMilli()
 	lat := c.topics[tp.topic].logAppendTime
 	pr.BaseOffset = part.log.append(batch, h, lat, now)
+	maxTS := h.MaxTimestamp
 	if lat {
-		pr.LogAppendTimeMs = now
+		pr.LogAppendTimeMs, maxTS = now, now
 	}
 	if h.ProducerID >= 0 {
-		c.rememberBatch(tp, h, pr.BaseOffset)
+		rememberBatch(part, h, pr.BaseOffset, maxTS)
 	}
 	c.notifyAppend()
 	if faultsSay(r.faults, TimeoutAfterHandling) {

@@ -27,6 +27,7 @@ type partition struct {
 	replicas    []int32
 	inSync      int // how many of replicas are in sync, leader first
 	log         partitionLog
+	producers   map[int64]*producerEntry // the idempotent producers that wrote here, by id
 }
 
 // createTopic adds the topic newTopic builds. The caller holds c.mu or has not started the
