@@ -1014,6 +1014,48 @@ func TestEpochBumpWhenBrokerForgetsSequences(t *testing.T) {
 	}
 }
 
+// TestFirstBatchRefusedAfterLaterOnesWritten: the producer's first batch on a partition is refused
+// (not written), and the batches sent behind it are written: the broker takes a producer's first
+// batch on a partition at any sequence, as Kafka does. The first batch's retry is answered
+// OUT_OF_ORDER_SEQUENCE_NUMBER, which a lost acknowledgement would also get once the broker no
+// longer remembers the batch: the producer cannot tell whether it was written, and fails it, as
+// the Java client does, rather than report it written. Later records go under a new epoch.
+func TestFirstBatchRefusedAfterLaterOnesWritten(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	p := newTestProducer(t, oneBatchEachConfig(c))
+	const n, behind = 10, 5
+	o := newOutcomes(n)
+	// The first request is refused, its answer held until those behind it are on their way.
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.RespondWithError, ErrorCode: kerr.NotEnoughReplicas.Code})
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
+	sendOneBatchEach(t, p, o, 0, behind)
+	if !o.wait(behind, 10*time.Second) {
+		t.Fatalf("%d of %d callbacks", o.total.Load(), behind)
+	}
+	if _, err, _ := o.result(0); !errors.Is(err, kerr.OutOfOrderSequenceNumber) {
+		t.Fatalf("record 0: %v, want OUT_OF_ORDER_SEQUENCE_NUMBER", err)
+	}
+	sendOneBatchEach(t, p, o, behind, n)
+	flushWithin(t, p, 10*time.Second)
+	recs, err := c.Records("t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range recs {
+		if want := strconv.Itoa(i + 1); string(r.Value) != want {
+			t.Fatalf("stored record %d is %q, want %q: records 1 to %d, once each, in order", i, r.Value, want, n-1)
+		}
+	}
+	for i := 1; i < n; i++ {
+		if _, err, _ := o.result(i); err != nil || o.calls[i].Load() != 1 {
+			t.Fatalf("record %d: %v, %d callbacks", i, err, o.calls[i].Load())
+		}
+	}
+	if len(recs) != n-1 {
+		t.Fatalf("%d records stored, want %d", len(recs), n-1)
+	}
+}
+
 // TestWrittenBatchForgottenAfterLeaderMove: the leader writes a batch and drops the connection
 // before answering, and the producer's side of it is slow to close. Meanwhile leadership moves
 // and later batches are written on the new leader, so many that the dropped batch falls out of
