@@ -124,7 +124,7 @@ func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, ba
 	}
 	now := time.Now().UnixMilli()
 	lat := c.topics[tp.topic].logAppendTime
-	pr.BaseOffset = part.log.append(batch, h, lat, now)
+	pr.BaseOffset = part.log.append(batch, h, part.leaderEpoch, lat, now)
 	maxTS := h.MaxTimestamp
 	if lat {
 		pr.LogAppendTimeMs, maxTS = now, now

@@ -260,6 +260,12 @@ func SetBaseOffset(batch []byte, offset int64) {
 	binary.BigEndian.PutUint64(batch[offBaseOffset:], uint64(offset))
 }
 
+// SetPartitionLeaderEpoch writes epoch into the batch at the start of batch, as a broker does when
+// its leader appends the batch to a log. The CRC does not cover the epoch, so it stays valid.
+func SetPartitionLeaderEpoch(batch []byte, epoch int32) {
+	binary.BigEndian.PutUint32(batch[offPartitionLeaderEpoch:], uint32(epoch))
+}
+
 // SetLogAppendTime marks the batch at the start of batch as timestamped by the broker at ts, as
 // a broker does for topics with message.timestamp.type=LogAppendTime, and recomputes its CRC.
 // batch must hold the whole batch and nothing after it.

@@ -266,12 +266,13 @@ func TestAttributesString(t *testing.T) {
 func TestBrokerRewrites(t *testing.T) {
 	data, _ := AppendRecordBatch(nil, testBatch(3, 5), 0)
 	SetBaseOffset(data, 1000)
+	SetPartitionLeaderEpoch(data, 7)
 	SetLogAppendTime(data, 4242)
 	var b RecordBatch
 	if _, err := b.Decode(data); err != nil {
 		t.Fatal(err)
 	}
-	if b.BaseOffset != 1000 || b.Records[2].Offset != 1002 || b.Attributes&AttrLogAppendTime == 0 ||
+	if b.BaseOffset != 1000 || b.PartitionLeaderEpoch != 7 || b.Records[2].Offset != 1002 || b.Attributes&AttrLogAppendTime == 0 ||
 		b.MaxTimestamp != 4242 || b.Records[0].Timestamp != 4242 {
 		t.Fatalf("after rewriting: %+v", b.BatchHeader)
 	}

@@ -19,24 +19,29 @@ type attempts struct {
 }
 
 // newAttempts prepares for the batches of the partition log stored, which tell which attempts
-// wrote: each stored batch is a producer's bytes with the broker's base offset written in.
+// wrote: each stored batch is a producer's bytes with the broker's base offset and leader epoch
+// written in.
 func newAttempts(stored [][]byte) *attempts {
 	a := &attempts{first: map[string]int{}, written: map[string]int64{}, offsets: map[string][]int64{}}
 	for _, b := range stored {
 		if h, err := wire.ReadBatchHeader(b); err == nil {
-			k := string(b[8:])
+			k := unstamped(b)
 			a.offsets[k] = append(a.offsets[k], h.BaseOffset)
 		}
 	}
 	return a
 }
 
+// unstamped is a batch's bytes but those the broker writes into it as it appends it: from the
+// magic byte on, after the base offset, length and partition leader epoch.
+func unstamped(batch []byte) string { return string(batch[16:]) }
+
 // claim finds where the log stored a batch with records' bytes that no earlier attempt claimed.
 func (a *attempts) claim(records []byte) (int64, bool) {
-	if len(records) < 8 {
+	if len(records) < wire.BatchHeaderSize {
 		return -1, false
 	}
-	k := string(records[8:])
+	k := unstamped(records)
 	offs := a.offsets[k]
 	if len(offs) == 0 {
 		return -1, false
@@ -106,12 +111,12 @@ func (a *attempts) wrote(en *Entry, id string, at, prev int64, before, hidden bo
 }
 
 // identity names a batch across attempts: by producer id, epoch and sequence numbers if it is
-// idempotent, else by its bytes after the base offset (which the broker overwrites).
+// idempotent, else by the bytes the broker does not overwrite.
 func identity(topic string, partition int32, h *wire.BatchHeader, records []byte) string {
 	if h.ProducerID >= 0 {
 		return fmt.Sprintf("%s/%d producer %d epoch %d sequence %d+%d", topic, partition, h.ProducerID, h.ProducerEpoch, h.BaseSequence, h.NumRecords)
 	}
-	return fmt.Sprintf("%s/%d bytes %x", topic, partition, records[8:])
+	return fmt.Sprintf("%s/%d bytes %x", topic, partition, unstamped(records))
 }
 
 // partitionCode is the error code a Produce response gives topic/partition, and whether it gives
