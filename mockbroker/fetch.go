@@ -5,9 +5,14 @@ package mockbroker
 // Returns each partition's stored batches from the one holding the fetch offset, up to the
 // partition's and the request's byte limits but always at least one batch, as Kafka does. If less
 // than min_bytes is available it waits up to max_wait_ms for produces to arrive (or until the
-// broker stops). Versions 0–3 predate record batches: their clients get the records converted to
-// magic 0 (v0–1) or 1 (v2–3) message sets, and zstd batches answer UNSUPPORTED_COMPRESSION_TYPE, as
-// Kafka does.
+// broker stops), unless a partition failed, which Kafka answers at once. Versions 0–3 predate
+// record batches: their clients get the records converted to magic 0 (v0–1) or 1 (v2–3) message
+// sets, and zstd batches answer UNSUPPORTED_COMPRESSION_TYPE, as Kafka does. As from Kafka 4.4: a
+// current leader epoch (v9+) other than the partition's is UNKNOWN_LEADER_EPOCH or
+// FENCED_LEADER_EPOCH; a partition in error has high watermark, last stable offset and log start
+// -1; aborted transactions are null for read-uncommitted and for the errors of reading a log,
+// empty for read-committed and for unknown topics and partitions; partitions of one topic that
+// the request lists in consecutive entries come back in one.
 //
 // Not done: fetch sessions (KIP-227: every fetch is a full one, session id 0), read-committed
 // isolation (no transactions), follower fetching and preferred read replicas.
@@ -27,9 +32,9 @@ func serveFetch(c *Cluster, r *request) protocol.Message {
 	for {
 		c.mu.Lock()
 		wake := c.appended
-		resp, size := c.fetchOnce(r, req)
+		resp, size, failed := c.fetchOnce(r, req)
 		c.mu.Unlock()
-		if size >= int(req.MinBytes) || !time.Now().Before(deadline) {
+		if size >= int(req.MinBytes) || failed || !time.Now().Before(deadline) {
 			return resp
 		}
 		select {
@@ -41,34 +46,38 @@ func serveFetch(c *Cluster, r *request) protocol.Message {
 	}
 }
 
-// fetchOnce reads what the request asks for now, and the total bytes of records read. The caller
-// holds c.mu.
-func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (*protocol.FetchResponse, int) {
+// fetchOnce reads what the request asks for now, the total bytes of records read, and whether a
+// partition failed. The caller holds c.mu.
+func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (resp *protocol.FetchResponse, total int, failed bool) {
 	version := r.header.APIVersion
 	budget := int(req.MaxBytes)
 	if version < 3 {
 		budget = int(^uint(0) >> 1)
 	}
-	resp := &protocol.FetchResponse{}
-	total := 0
+	resp = &protocol.FetchResponse{}
 	for _, t := range req.Topics {
 		name := t.Topic
 		if version >= 13 {
 			name = c.topicNameLocked(t.TopicID)
 		}
-		tr := protocol.FetchTopicResponse{Topic: t.Topic, TopicID: t.TopicID}
+		n := len(resp.Responses)
+		if n == 0 || resp.Responses[n-1].Topic != t.Topic || resp.Responses[n-1].TopicID != t.TopicID {
+			resp.Responses = append(resp.Responses, protocol.FetchTopicResponse{Topic: t.Topic, TopicID: t.TopicID})
+		}
+		tr := &resp.Responses[len(resp.Responses)-1]
 		for _, p := range t.Partitions {
-			pr := c.fetchPartition(r, name, &p, max(min(int(p.PartitionMaxBytes), budget-total), 0))
+			pr := c.fetchPartition(r, name, &p, req.IsolationLevel, max(min(int(p.PartitionMaxBytes), budget-total), 0))
 			total += len(pr.Records)
+			failed = failed || pr.ErrorCode != 0
 			tr.Partitions = append(tr.Partitions, pr)
 		}
-		resp.Responses = append(resp.Responses, tr)
 	}
-	return resp, total
+	return resp, total, failed
 }
 
-// fetchPartition reads one partition for a fetch, within maxBytes (but at least one batch).
-func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPartition, maxBytes int) protocol.FetchPartitionResponse {
+// fetchPartition reads one partition for a fetch at the isolation level, within maxBytes (but at
+// least one batch).
+func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPartition, isolation int8, maxBytes int) protocol.FetchPartitionResponse {
 	// Records are empty, never null, when there are none: Kafka sends them so, and librdkafka
 	// (kcat) fails to parse a null record set.
 	pr := protocol.FetchPartitionResponse{PartitionIndex: p.Partition, HighWatermark: -1, LastStableOffset: -1,
@@ -77,24 +86,38 @@ func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPart
 		pr.ErrorCode = code
 		return pr
 	}
+	version := r.header.APIVersion
 	part, code := c.leaderPartition(r.cc.broker.id, topic, p.Partition)
+	switch {
+	case part == nil && version >= 13 && topic == "":
+		pr.ErrorCode, pr.AbortedTransactions = kerr.UnknownTopicID.Code, []protocol.FetchAbortedTransaction{}
+		return pr
+	case part == nil:
+		pr.ErrorCode, pr.AbortedTransactions = code, []protocol.FetchAbortedTransaction{}
+		return pr
+	case code == 0 && version >= 9:
+		code = checkLeaderEpoch(part, p.CurrentLeaderEpoch)
+	}
 	if code != 0 {
 		pr.ErrorCode = code
 		return pr
 	}
 	log := &part.log
-	pr.HighWatermark, pr.LastStableOffset, pr.LogStartOffset = log.highWatermark, log.highWatermark, log.logStart
 	records, ok := log.read(pr.Records, p.FetchOffset, maxBytes)
 	if !ok {
 		pr.ErrorCode = kerr.OffsetOutOfRange.Code
 		return pr
 	}
-	if r.header.APIVersion < 4 {
+	if version < 4 {
 		var code int16
-		if records, code = downconvert(records, r.header.APIVersion); code != 0 {
+		if records, code = downconvert(records, version); code != 0 {
 			pr.ErrorCode = code
 			return pr
 		}
+	}
+	pr.HighWatermark, pr.LastStableOffset, pr.LogStartOffset = log.highWatermark, log.highWatermark, log.logStart
+	if isolation == 1 { // read committed: no transaction was aborted
+		pr.AbortedTransactions = []protocol.FetchAbortedTransaction{}
 	}
 	pr.Records = records
 	return pr
