@@ -39,6 +39,8 @@ func TestCreateTopics(t *testing.T) {
 			Configs: []protocol.CreateTopicsConfig{{Name: "message.timestamp.type", Value: &bogus}}}, false, kerr.InvalidConfig.Code, -1, -1},
 		{"unknown config", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 1, ReplicationFactor: 1,
 			Configs: []protocol.CreateTopicsConfig{{Name: "no.such.config", Value: &bogus}}}, false, kerr.InvalidConfig.Code, -1, -1},
+		{"null config value", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 1, ReplicationFactor: 1,
+			Configs: []protocol.CreateTopicsConfig{{Name: "retention.ms"}}}, false, kerr.InvalidConfig.Code, -1, -1},
 		{"replication factor zero", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 1, ReplicationFactor: 0}, false, kerr.InvalidReplicationFactor.Code, -1, -1},
 		{"negative partitions", protocol.CreateTopicsTopic{Name: "new", NumPartitions: -2, ReplicationFactor: 1}, false, kerr.InvalidPartitions.Code, -1, -1},
 		{"exists, with a bad count", protocol.CreateTopicsTopic{Name: "old", NumPartitions: 0, ReplicationFactor: 1}, false, kerr.TopicAlreadyExists.Code, -1, -1},

@@ -61,15 +61,17 @@ var topicConfigDefaults = []struct{ name, value string }{
 	{"unclean.leader.election.enable", "false"},
 }
 
-// checkTopicConfigs refuses a config Kafka does not know for topics, or a message.timestamp.type
-// that is neither CreateTime nor LogAppendTime, with INVALID_CONFIG. It reports whether the topic
-// uses log-append time. Other values are not checked.
+// checkTopicConfigs refuses a config Kafka does not know for topics, a null value, or a
+// message.timestamp.type that is neither CreateTime nor LogAppendTime, with INVALID_CONFIG. It
+// reports whether the topic uses log-append time. Other values are not checked.
 func checkTopicConfigs(topic string, configs []protocol.CreateTopicsConfig) (logAppendTime bool, err error) {
 	for _, cfg := range configs {
-		if !slices.ContainsFunc(topicConfigDefaults, func(d struct{ name, value string }) bool { return d.name == cfg.Name }) {
+		switch {
+		case !slices.ContainsFunc(topicConfigDefaults, func(d struct{ name, value string }) bool { return d.name == cfg.Name }):
 			return false, fmt.Errorf("%w: topic %q: unknown topic config name %s", kerr.InvalidConfig, topic, cfg.Name)
-		}
-		if cfg.Name != "message.timestamp.type" || cfg.Value == nil {
+		case cfg.Value == nil:
+			return false, fmt.Errorf("%w: topic %q: a null value for %s", kerr.InvalidConfig, topic, cfg.Name)
+		case cfg.Name != "message.timestamp.type":
 			continue
 		}
 		switch *cfg.Value {
