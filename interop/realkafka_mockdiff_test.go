@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -86,6 +87,7 @@ type differ struct {
 	since       int64  // when the test started, in ms: timestamps the brokers set are after it
 	advertised  map[string]map[protocol.APIKey]protocol.VersionRange
 	allowances  []*allowance
+	cases       map[string]bool // API and label, without the versions in topic names
 	exchanges   int
 	identical   int // exchanges whose request had the same bytes for both brokers
 	fields      int
@@ -96,8 +98,8 @@ type differ struct {
 
 func newDiffer(t *testing.T, kafka, mock *diffSide) *differ {
 	d := &differ{t: t, kafka: kafka, mock: mock, since: time.Now().UnixMilli(),
-		advertised: map[string]map[protocol.APIKey]protocol.VersionRange{},
-		versions:   map[protocol.APIKey]map[int16]bool{}}
+		advertised: map[string]map[protocol.APIKey]protocol.VersionRange{}, cases: map[string]bool{},
+		versions: map[protocol.APIKey]map[int16]bool{}}
 	d.allowances = mockDiffAllowances(d)
 	for _, s := range []*diffSide{kafka, mock} {
 		if _, err := s.send(3, &protocol.ApiVersionsRequest{ClientSoftwareName: "kwire-mockdiff", ClientSoftwareVersion: "1"}, s.nextAside()); err != nil {
@@ -165,6 +167,7 @@ func (d *differ) exchangeNarrowed(label string, version int16, build func(s *dif
 		d.t.Fatalf("%s v%d %s: %v", key, version, label, errors.Join(kErr, mErr))
 	}
 	d.exchanges++
+	d.cases[key.String()+" "+caseVersion.ReplaceAllString(strings.ReplaceAll(label, d.prefix, ""), "")] = true
 	if bytes.Equal(kframe, mframe) {
 		d.identical++
 	}
@@ -197,6 +200,9 @@ func (d *differ) exchangeNarrowed(label string, version int16, build func(s *dif
 	}
 	return kafka, mock
 }
+
+// caseVersion matches the version in a topic's name, which makes one case's topics differ.
+var caseVersion = regexp.MustCompile(`-v\d+`)
 
 // outcome says how a broker dealt with a request: answered it, sent no answer (acks=0), or closed
 // the connection.
@@ -270,8 +276,8 @@ func (d *differ) report() {
 		n += len(vs)
 		versions = append(versions, key.String()+" "+versionRanges(vs))
 	}
-	d.t.Logf("%d exchanges (%d with the same request bytes for both brokers, the others differing in the ids each gave) at %d API versions (%s), %d fields compared, %d differences allowed, %d not",
-		d.exchanges, d.identical, n, strings.Join(versions, ", "), d.fields, d.allowed, len(d.bugs))
+	d.t.Logf("%d request cases in %d exchanges (%d with the same request bytes for both brokers, the others differing in the ids each gave) at %d API versions (%s), %d fields compared, %d differences allowed, %d not",
+		len(d.cases), d.exchanges, d.identical, n, strings.Join(versions, ", "), d.fields, d.allowed, len(d.bugs))
 	for _, a := range d.allowances {
 		d.t.Logf("allowed %4d× %s: %s; e.g. %s", a.used, strings.Join(a.paths, ", "), a.why, strings.Join(a.examples, "; "))
 		for _, p := range a.paths {
