@@ -4,7 +4,8 @@ package mockbroker
 //
 // Answers with the version range of each API this broker serves: the cluster's VersionProfile
 // (Kafka 3.9's by default) narrowed to what kwire implements. A request at a version the broker
-// does not serve gets v0, UNSUPPORTED_VERSION and the ranges, so the client can retry (KIP-511).
+// does not serve gets v0, UNSUPPORTED_VERSION and, as from Kafka, the range of ApiVersions alone,
+// so the client can retry within it (KIP-511).
 // It does not advertise features (the tagged SupportedFeatures fields).
 
 import (

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -117,15 +118,17 @@ func TestApiVersions(t *testing.T) {
 	}
 }
 
-// An ApiVersions request newer than the broker serves gets v0 with UNSUPPORTED_VERSION (KIP-511).
+// An ApiVersions request newer than the broker serves gets v0 with UNSUPPORTED_VERSION and, as
+// from Kafka, the range of ApiVersions alone (KIP-511), for the client to retry within it.
 func TestApiVersionsTooNew(t *testing.T) {
 	c := NewTestCluster(t)
 	tc := dialTest(t, c.Addrs()[0])
 	corr := tc.send(9, &protocol.ApiVersionsRequest{})
 	var resp protocol.ApiVersionsResponse
 	tc.receive(corr, 0, &resp)
-	if resp.ErrorCode != kerr.UnsupportedVersion.Code || len(resp.APIKeys) == 0 {
-		t.Fatalf("got %+v", resp)
+	want := []protocol.ApiVersion{{APIKey: protocol.KeyApiVersions, MinVersion: 0, MaxVersion: 4}}
+	if resp.ErrorCode != kerr.UnsupportedVersion.Code || !reflect.DeepEqual(resp.APIKeys, want) {
+		t.Fatalf("got %+v, want UNSUPPORTED_VERSION and %+v", resp, want)
 	}
 }
 

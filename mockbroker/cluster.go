@@ -32,7 +32,6 @@ type Cluster struct {
 	brokers        []*Broker
 	topics         map[string]*topic
 	nextProducerID int64
-	producers      map[int64]*producerState
 	faults         []*armedFault
 	exchanges      []Exchange
 	appended       chan struct{} // closed and replaced on every append, to wake waiting fetches
@@ -55,7 +54,6 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 		cfg:            cfg,
 		clusterID:      newClusterID(),
 		topics:         make(map[string]*topic),
-		producers:      make(map[int64]*producerState),
 		nextProducerID: 1000,
 		appended:       make(chan struct{}),
 	}

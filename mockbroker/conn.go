@@ -3,6 +3,7 @@ package mockbroker
 import (
 	"errors"
 	"net"
+	"slices"
 	"time"
 
 	"github.com/kwire-dev/kwire/wire/kerr"
@@ -24,7 +25,8 @@ type request struct {
 	body   protocol.Message
 	faults []*armedFault // the faults that matched it
 	token  []byte        // a SaslAuthenticate's token, before its secret was blanked in body
-	// closeAfter makes the connection close once the response is sent (a failed authentication).
+	// closeAfter makes the connection close once the response is sent (a failed authentication), or
+	// in its place (an acks=0 produce that failed).
 	closeAfter bool
 }
 
@@ -114,7 +116,7 @@ func (cc *clientConn) respond(req *request, msg []byte, resp protocol.Message, s
 	}
 	c.record(cc, req, msg, resp, out, start)
 	if out == nil {
-		return true
+		return !req.closeAfter
 	}
 	if _, err := cc.conn.Write(out); err != nil {
 		if errors.Is(err, net.ErrClosed) { // the broker stopped, or the cluster closed
@@ -128,7 +130,8 @@ func (cc *clientConn) respond(req *request, msg []byte, resp protocol.Message, s
 
 // unsupported answers a request for a version the broker does not serve, or advertises but refuses
 // (Produce v0–v2 under Kafka40). ApiVersions has an answer for that (v0, UNSUPPORTED_VERSION and
-// the supported ranges, KIP-511); other APIs do not, and Kafka closes the connection.
+// the range of ApiVersions alone, KIP-511, as Kafka answers); other APIs do not, and Kafka closes
+// the connection.
 func (cc *clientConn) unsupported(h *protocol.RequestHeader, msg []byte) bool {
 	c := cc.broker.cluster
 	if c.cfg.profile.refuses(h.APIKey, h.APIVersion) {
@@ -141,6 +144,7 @@ func (cc *clientConn) unsupported(h *protocol.RequestHeader, msg []byte) bool {
 	}
 	resp := c.apiVersions()
 	resp.ErrorCode = kerr.UnsupportedVersion.Code
+	resp.APIKeys = slices.DeleteFunc(resp.APIKeys, func(k protocol.ApiVersion) bool { return k.APIKey != protocol.KeyApiVersions })
 	req := &request{cc: cc, header: *h, body: &protocol.ApiVersionsRequest{}}
 	req.header.APIVersion = 0
 	return cc.respond(req, msg, resp, time.Now())

@@ -3,11 +3,14 @@ package mockbroker
 // CreateTopics, versions 0–7 (the cluster's VersionProfile decides which are advertised).
 //
 // Creates each topic with its partition count and replication factor (-1 for the broker's
-// defaults) or its explicit replica assignments, or with validate_only only checks that it could.
-// Configs are accepted and echoed back; message.timestamp.type=LogAppendTime is the one that
-// changes what the broker does. Errors are per topic, as in Kafka: INVALID_TOPIC_EXCEPTION,
-// TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR,
-// INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST.
+// defaults) or its explicit replica assignments, or with validate_only only checks that it could
+// (and answers with the id the topic would have had, as Kafka does). From v5 a created topic comes
+// back with every config of a Kafka 4.4 topic (see topic_configs.go): those the request set, the
+// others with their defaults. Config names Kafka does not know are refused; of the values, only
+// message.timestamp.type is checked, and it is the one config that changes what the broker does.
+// Errors are per topic, as in Kafka: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS,
+// INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, and
+// INVALID_REQUEST for a name the request lists twice, answered once, after the other topics.
 
 import (
 	"fmt"
@@ -16,16 +19,29 @@ import (
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
-// dynamicTopicConfig is ConfigSource DYNAMIC_TOPIC_CONFIG: a config set on the topic itself.
-const dynamicTopicConfig = 1
-
 func serveCreateTopics(c *Cluster, r *request) protocol.Message {
 	req := r.body.(*protocol.CreateTopicsRequest)
 	resp := &protocol.CreateTopicsResponse{}
+	seen := map[string]int{}
+	for _, t := range req.Topics {
+		seen[t.Name]++
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	var twice []string
 	for _, t := range req.Topics {
-		resp.Topics = append(resp.Topics, c.createRequested(r, &t, req.ValidateOnly))
+		switch n := seen[t.Name]; {
+		case n == 1:
+			resp.Topics = append(resp.Topics, c.createRequested(r, &t, req.ValidateOnly))
+		case n > 1:
+			twice = append(twice, t.Name)
+			seen[t.Name] = 0
+		}
+	}
+	for _, name := range twice {
+		msg := "Duplicate topic name."
+		resp.Topics = append(resp.Topics, protocol.CreateTopicsTopicResult{Name: name, ErrorCode: kerr.InvalidRequest.Code, ErrorMessage: &msg,
+			NumPartitions: -1, ReplicationFactor: -1, Configs: []protocol.CreateTopicsConfigResult{}})
 	}
 	return resp
 }
@@ -33,8 +49,11 @@ func serveCreateTopics(c *Cluster, r *request) protocol.Message {
 // createRequested creates (or, validateOnly, checks) one requested topic and reports how it went.
 // The caller holds c.mu.
 func (c *Cluster) createRequested(r *request, t *protocol.CreateTopicsTopic, validateOnly bool) protocol.CreateTopicsTopicResult {
-	res := protocol.CreateTopicsTopicResult{Name: t.Name, NumPartitions: -1, ReplicationFactor: -1}
+	res := protocol.CreateTopicsTopicResult{Name: t.Name, NumPartitions: -1, ReplicationFactor: -1, Configs: []protocol.CreateTopicsConfigResult{}}
 	err := kerr.ForCode(r.forcedError(t.Name, -1))
+	if err == nil {
+		err = c.checkNewName(t.Name) // before the counts and configs, as Kafka checks
+	}
 	var spec topicSpec
 	if err == nil {
 		spec, err = c.topicSpecFor(t)
@@ -45,7 +64,6 @@ func (c *Cluster) createRequested(r *request, t *protocol.CreateTopicsTopic, val
 	}
 	if err == nil && !validateOnly {
 		c.topics[t.Name] = created
-		res.TopicID = created.id
 		c.logf("broker %d: created topic %q with %d partitions", r.cc.broker.id, t.Name, len(created.partitions))
 	}
 	if err != nil {
@@ -54,11 +72,8 @@ func (c *Cluster) createRequested(r *request, t *protocol.CreateTopicsTopic, val
 		res.ErrorMessage = &msg
 		return res
 	}
-	res.NumPartitions, res.ReplicationFactor = int32(len(created.partitions)), int16(len(created.partitions[0].replicas))
-	res.Configs = make([]protocol.CreateTopicsConfigResult, len(t.Configs))
-	for i, cfg := range t.Configs {
-		res.Configs[i] = protocol.CreateTopicsConfigResult{Name: cfg.Name, Value: cfg.Value, ConfigSource: dynamicTopicConfig}
-	}
+	res.TopicID, res.NumPartitions, res.ReplicationFactor = created.id, int32(len(created.partitions)), int16(len(created.partitions[0].replicas))
+	res.Configs = c.topicConfigs(t.Configs)
 	return res
 }
 
@@ -77,23 +92,19 @@ func (c *Cluster) topicSpecFor(t *protocol.CreateTopicsTopic) (topicSpec, error)
 			spec.assignments[i] = a.BrokerIDs
 		}
 	}
-	if spec.partitions == -1 {
+	switch {
+	case spec.partitions == -1:
 		spec.partitions = c.cfg.defaultPartitions
+	case spec.partitions < 1:
+		return spec, fmt.Errorf("%w: topic %q: %d partitions: the number of partitions must be positive, or -1 for the default", kerr.InvalidPartitions, t.Name, spec.partitions)
 	}
-	if spec.replication == -1 {
+	switch {
+	case spec.replication == -1:
 		spec.replication = 0
+	case spec.replication < 1:
+		return spec, fmt.Errorf("%w: topic %q: replication factor %d: it must be positive, or -1 for the default", kerr.InvalidReplicationFactor, t.Name, spec.replication)
 	}
-	for _, cfg := range t.Configs {
-		if cfg.Name != "message.timestamp.type" || cfg.Value == nil {
-			continue
-		}
-		switch *cfg.Value {
-		case "CreateTime":
-		case "LogAppendTime":
-			spec.logAppendTime = true
-		default:
-			return spec, fmt.Errorf("%w: topic %q: message.timestamp.type %q is not CreateTime or LogAppendTime", kerr.InvalidConfig, t.Name, *cfg.Value)
-		}
-	}
-	return spec, nil
+	var err error
+	spec.logAppendTime, err = checkTopicConfigs(t.Name, t.Configs)
+	return spec, err
 }

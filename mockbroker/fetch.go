@@ -9,7 +9,12 @@ package mockbroker
 // session-closing fetch) or a partition answers an error (NOT_LEADER_OR_FOLLOWER,
 // OFFSET_OUT_OF_RANGE…): those are answered at once. Versions 0–3 predate record batches: their
 // clients get the records converted to magic 0 (v0–1) or 1 (v2–3) message sets, and zstd batches
-// answer UNSUPPORTED_COMPRESSION_TYPE, as Kafka does.
+// answer UNSUPPORTED_COMPRESSION_TYPE, as Kafka does. As from Kafka 4.4: a current leader epoch
+// (v9+) other than the partition's is UNKNOWN_LEADER_EPOCH or FENCED_LEADER_EPOCH; a partition in
+// error has high watermark, last stable offset and log start -1; aborted transactions are null for
+// read-uncommitted and for the errors of reading a log, empty for read-committed and for unknown
+// topics and partitions; partitions of one topic that the request lists in consecutive entries
+// come back in one.
 //
 // A partition this broker does not lead answers NOT_LEADER_OR_FOLLOWER with, from v16, its current
 // leader and the leader's endpoint (KIP-951), as Produce does from v10.
@@ -63,9 +68,13 @@ func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (resp *proto
 		if version >= 13 {
 			name = c.topicNameLocked(t.TopicID)
 		}
-		tr := protocol.FetchTopicResponse{Topic: t.Topic, TopicID: t.TopicID}
+		n := len(resp.Responses)
+		if n == 0 || resp.Responses[n-1].Topic != t.Topic || resp.Responses[n-1].TopicID != t.TopicID {
+			resp.Responses = append(resp.Responses, protocol.FetchTopicResponse{Topic: t.Topic, TopicID: t.TopicID})
+		}
+		tr := &resp.Responses[len(resp.Responses)-1]
 		for _, p := range t.Partitions {
-			pr := c.fetchPartition(r, name, &p, max(min(int(p.PartitionMaxBytes), budget-size), 0))
+			pr := c.fetchPartition(r, name, &p, req.IsolationLevel, max(min(int(p.PartitionMaxBytes), budget-size), 0))
 			size += len(pr.Records)
 			asked, failed = true, failed || pr.ErrorCode != 0
 			if pr.CurrentLeader != nil {
@@ -73,7 +82,6 @@ func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (resp *proto
 			}
 			tr.Partitions = append(tr.Partitions, pr)
 		}
-		resp.Responses = append(resp.Responses, tr)
 	}
 	if version >= 16 {
 		resp.NodeEndpoints = c.leaderEndpoints(leaders)
@@ -81,8 +89,9 @@ func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (resp *proto
 	return resp, size, !asked || failed
 }
 
-// fetchPartition reads one partition for a fetch, within maxBytes (but at least one batch).
-func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPartition, maxBytes int) protocol.FetchPartitionResponse {
+// fetchPartition reads one partition for a fetch at the isolation level, within maxBytes (but at
+// least one batch).
+func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPartition, isolation int8, maxBytes int) protocol.FetchPartitionResponse {
 	// Records are empty, never null, when there are none: Kafka sends them so, and librdkafka
 	// (kcat) fails to parse a null record set.
 	pr := protocol.FetchPartitionResponse{PartitionIndex: p.Partition, HighWatermark: -1, LastStableOffset: -1,
@@ -91,27 +100,41 @@ func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPart
 		pr.ErrorCode = code
 		return pr
 	}
+	version := r.header.APIVersion
 	part, code := c.leaderPartition(r.cc.broker.id, topic, p.Partition)
+	switch {
+	case part == nil && version >= 13 && topic == "":
+		pr.ErrorCode, pr.AbortedTransactions = kerr.UnknownTopicID.Code, []protocol.FetchAbortedTransaction{}
+		return pr
+	case part == nil:
+		pr.ErrorCode, pr.AbortedTransactions = code, []protocol.FetchAbortedTransaction{}
+		return pr
+	case code == 0 && version >= 9:
+		code = checkLeaderEpoch(part, p.CurrentLeaderEpoch)
+	}
 	if code != 0 {
 		pr.ErrorCode = code
-		if code == kerr.NotLeaderOrFollower.Code && r.header.APIVersion >= 16 {
+		if code == kerr.NotLeaderOrFollower.Code && version >= 16 {
 			pr.CurrentLeader = &protocol.LeaderIDAndEpoch{LeaderID: part.leader, LeaderEpoch: part.leaderEpoch}
 		}
 		return pr
 	}
 	log := &part.log
-	pr.HighWatermark, pr.LastStableOffset, pr.LogStartOffset = log.highWatermark, log.highWatermark, log.logStart
 	records, ok := log.read(pr.Records, p.FetchOffset, maxBytes)
 	if !ok {
 		pr.ErrorCode = kerr.OffsetOutOfRange.Code
 		return pr
 	}
-	if r.header.APIVersion < 4 {
+	if version < 4 {
 		var code int16
-		if records, code = downconvert(records, r.header.APIVersion); code != 0 {
+		if records, code = downconvert(records, version); code != 0 {
 			pr.ErrorCode = code
 			return pr
 		}
+	}
+	pr.HighWatermark, pr.LastStableOffset, pr.LogStartOffset = log.highWatermark, log.highWatermark, log.logStart
+	if isolation == 1 { // read committed: no transaction was aborted
+		pr.AbortedTransactions = []protocol.FetchAbortedTransaction{}
 	}
 	pr.Records = records
 	return pr

@@ -187,3 +187,76 @@ func TestFetchNamesTheNewLeader(t *testing.T) {
 		}
 	}
 }
+
+// A fetch is answered as Kafka 4.4 answers it: batches carry the leader epoch they were written
+// under; a current leader epoch other than the partition's is refused; a partition in error has
+// its offsets -1; aborted transactions are empty for read-committed and for unknown partitions,
+// null otherwise; partitions of one topic in consecutive entries come back in one; a failed
+// partition is answered without waiting for max_wait_ms.
+func TestFetchAsKafka(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 2), Versions(Kafka44))
+	tc := dialTest(t, c.Addrs()[0])
+	produce(tc, 9, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "a"))
+	if err := c.MoveLeader("t", 0, 0); err != nil { // epoch 1
+		t.Fatal(err)
+	}
+	produce(tc, 9, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "b"))
+	fetch := func(v int16, isolation int8, parts ...protocol.FetchPartition) *protocol.FetchResponse {
+		t.Helper()
+		req := fetchReq("t", 0, 30_000) // a failed partition must not wait this long: the client's deadline is 5 s
+		req.IsolationLevel, req.Topics[0].TopicID = isolation, c.topics["t"].id
+		for _, p := range parts {
+			req.Topics = append(req.Topics, protocol.FetchTopic{Topic: "t", TopicID: c.topics["t"].id, Partitions: []protocol.FetchPartition{p}})
+		}
+		var resp protocol.FetchResponse
+		tc.roundTrip(v, req, &resp)
+		return &resp
+	}
+	part := func(index int32, offset int64, epoch int32) protocol.FetchPartition {
+		return protocol.FetchPartition{Partition: index, FetchOffset: offset, CurrentLeaderEpoch: epoch, LastFetchedEpoch: -1, LogStartOffset: -1, PartitionMaxBytes: 1 << 20}
+	}
+	resp := fetch(12, 1, part(1, 0, -1), part(0, 50, -1), part(5, 0, -1), part(0, 0, 0), part(0, 0, 2))
+	if len(resp.Responses) != 1 || len(resp.Responses[0].Partitions) != 6 {
+		t.Fatalf("%d topics, want the six partitions in one: %+v", len(resp.Responses), resp.Responses)
+	}
+	ps := resp.Responses[0].Partitions
+	var batches []int32
+	for rest := ps[0].Records; len(rest) > 0; {
+		var b wire.RecordBatch
+		var err error
+		if rest, err = b.Decode(rest); err != nil {
+			t.Fatal(err)
+		}
+		batches = append(batches, b.PartitionLeaderEpoch)
+	}
+	if ps[0].ErrorCode != 0 || len(batches) != 2 || batches[0] != 0 || batches[1] != 1 || ps[0].AbortedTransactions == nil {
+		t.Errorf("read committed: %+v, leader epochs %v", ps[0], batches)
+	}
+	for i, want := range []struct {
+		code    *kerr.Error
+		aborted bool // empty, not null
+	}{{nil, true}, {kerr.OffsetOutOfRange, false}, {kerr.UnknownTopicOrPartition, true}, {kerr.FencedLeaderEpoch, false}, {kerr.UnknownLeaderEpoch, false}} {
+		p := ps[i+1]
+		code := int16(0)
+		if want.code != nil {
+			code = want.code.Code
+		}
+		ok := p.ErrorCode == code && (p.AbortedTransactions != nil) == want.aborted
+		if code != 0 {
+			ok = ok && p.HighWatermark == -1 && p.LastStableOffset == -1 && p.LogStartOffset == -1 && len(p.Records) == 0
+		}
+		if !ok {
+			t.Errorf("partition %d: %+v, want %v, aborted transactions empty: %v", p.PartitionIndex, p, want.code, want.aborted)
+		}
+	}
+	if p := fetch(12, 0).Responses[0].Partitions[0]; p.ErrorCode != 0 || p.AbortedTransactions != nil {
+		t.Errorf("read uncommitted: aborted transactions %v, want null", p.AbortedTransactions)
+	}
+	unknown := fetchReq("", 0, 30_000)
+	unknown.Topics[0].TopicID = protocol.UUID{3}
+	var byID protocol.FetchResponse
+	tc.roundTrip(13, unknown, &byID)
+	if p := byID.Responses[0].Partitions[0]; p.ErrorCode != kerr.UnknownTopicID.Code {
+		t.Errorf("unknown topic id: %v", kerr.ForCode(p.ErrorCode))
+	}
+}

@@ -7,8 +7,10 @@ package mockbroker
 // broker, the FNV-1a hash of the group id modulo the number of brokers, much as Kafka places a
 // group on the leader of the __consumer_offsets partition its id hashes to. Coordinators do not
 // move: while that broker is stopped the lookup answers COORDINATOR_NOT_AVAILABLE, a retriable
-// error, as Kafka does while the partition has no leader. An error carries Kafka's description
-// of it as the message (v1+), node id -1, host "" and port -1.
+// error, as Kafka does while the partition has no leader. An error has node id -1, host "" and
+// port -1. The error message is Kafka's: before v4 the error's description, "NONE" for none; from
+// v4 empty, but for a request Kafka refuses as a whole (an unknown key type), which gives every
+// key the description.
 //
 // Transactional ids (key type 1) are refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which is
 // what Kafka answers a principal not allowed to describe the id. The broker does not do
@@ -42,30 +44,33 @@ func serveFindCoordinator(c *Cluster, r *request) protocol.Message {
 	co := c.coordinatorFor(r, req.KeyType, req.CoordinatorKey)
 	resp.ErrorCode, resp.NodeID, resp.Host, resp.Port = co.ErrorCode, co.NodeID, co.Host, co.Port
 	if version >= 1 {
-		resp.ErrorMessage = co.ErrorMessage
+		msg := "NONE"
+		if co.ErrorCode != 0 {
+			msg = kerr.ForCode(co.ErrorCode).(*kerr.Error).Description
+		}
+		resp.ErrorMessage = &msg
 	}
 	return resp
 }
 
 // coordinatorFor answers the lookup of one key of keyType.
 func (c *Cluster) coordinatorFor(r *request, keyType int8, key string) protocol.FindCoordinatorResult {
-	code := r.forcedError("", -1)
+	code, msg := r.forcedError("", -1), ""
 	if code == 0 {
 		switch keyType {
 		case protocol.CoordinatorGroup:
 			id := groupCoordinator(key, len(c.brokers))
 			if c.brokers[id].running() {
 				ep := c.endpoint(id)
-				return protocol.FindCoordinatorResult{Key: key, NodeID: ep.NodeID, Host: ep.Host, Port: ep.Port}
+				return protocol.FindCoordinatorResult{Key: key, NodeID: ep.NodeID, Host: ep.Host, Port: ep.Port, ErrorMessage: &msg}
 			}
 			code = kerr.CoordinatorNotAvailable.Code
 		case protocol.CoordinatorTransaction:
 			code = kerr.TransactionalIDAuthorizationFailed.Code
 		default:
-			code = kerr.InvalidRequest.Code
+			code, msg = kerr.InvalidRequest.Code, kerr.InvalidRequest.Description
 		}
 	}
-	msg := kerr.ForCode(code).(*kerr.Error).Description
 	return protocol.FindCoordinatorResult{Key: key, NodeID: -1, Port: -1, ErrorCode: code, ErrorMessage: &msg}
 }
 

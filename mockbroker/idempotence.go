@@ -11,11 +11,11 @@ import (
 // retries: Kafka keeps five, which is why idempotence allows at most five requests in flight.
 const recentBatches = 5
 
-// producerState is what the broker remembers of an idempotent producer: its current epoch and, per
-// partition, its latest batches.
-type producerState struct {
-	epoch      int16
-	partitions map[topicPartition][]batchMeta
+// producerEntry is what a partition remembers of an idempotent producer, as Kafka's producer
+// state does: the epoch of its latest batch and its latest batches at that epoch.
+type producerEntry struct {
+	epoch   int16
+	batches []batchMeta // oldest first, at most recentBatches
 }
 
 type topicPartition struct {
@@ -23,71 +23,84 @@ type topicPartition struct {
 	partition int32
 }
 
-// batchMeta identifies a written batch by its sequence range and says where it went.
+// batchMeta identifies a written batch by its sequence range and says where it went and its
+// largest timestamp (the broker's, with log-append time), which a retry is answered with.
 type batchMeta struct {
 	firstSeq, lastSeq int32
 	baseOffset        int64
+	maxTimestamp      int64
 }
 
 // sequenceCheck is the verdict on an idempotent batch: a code to answer with, or a duplicate's
-// original offset (dup), or a go-ahead.
+// original batch (dup), or a go-ahead.
 type sequenceCheck struct {
-	code       int16
-	dup        bool
-	baseOffset int64
+	code int16
+	dup  *batchMeta
 }
 
 // checkSequence applies Kafka's rules to a batch from producer h.ProducerID at its epoch and
-// sequence for tp. The caller holds c.mu.
-func (c *Cluster) checkSequence(tp topicPartition, h *wire.BatchHeader) sequenceCheck {
-	ps := c.producers[h.ProducerID]
-	switch {
-	case ps == nil:
-		return sequenceCheck{code: kerr.UnknownProducerID.Code}
-	case h.ProducerEpoch < ps.epoch:
-		return sequenceCheck{code: kerr.InvalidProducerEpoch.Code}
-	case h.ProducerEpoch > ps.epoch:
-		if h.BaseSequence != 0 {
-			return sequenceCheck{code: kerr.OutOfOrderSequenceNumber.Code}
-		}
-		ps.epoch = h.ProducerEpoch // a client-side epoch bump (KIP-360) starts sequences again
-		clear(ps.partitions)
+// sequence for part: a retry of one of the producer's latest batches at its epoch is a duplicate;
+// an older epoch is INVALID_PRODUCER_EPOCH; a newer one must start at sequence 0; at the same epoch
+// the batch must follow the last one. A producer the partition has no state for may start at any
+// sequence, as Kafka lets it (its state may have been deleted with its records). The caller holds
+// c.mu.
+func checkSequence(part *partition, h *wire.BatchHeader) sequenceCheck {
+	e := part.producers[h.ProducerID]
+	if e == nil {
 		return sequenceCheck{}
 	}
-	recent := ps.partitions[tp]
 	last := lastSequence(h)
-	for _, b := range recent {
-		if b.firstSeq == h.BaseSequence && b.lastSeq == last {
-			return sequenceCheck{dup: true, baseOffset: b.baseOffset}
+	if h.ProducerEpoch == e.epoch {
+		for i := range e.batches {
+			if b := &e.batches[i]; b.firstSeq == h.BaseSequence && b.lastSeq == last {
+				return sequenceCheck{dup: b}
+			}
 		}
 	}
-	if len(recent) == 0 {
+	switch {
+	case h.ProducerEpoch < e.epoch:
+		return sequenceCheck{code: kerr.InvalidProducerEpoch.Code}
+	case h.ProducerEpoch > e.epoch:
 		if h.BaseSequence != 0 {
 			return sequenceCheck{code: kerr.OutOfOrderSequenceNumber.Code}
 		}
 		return sequenceCheck{}
 	}
-	if h.BaseSequence != nextSequence(recent[len(recent)-1].lastSeq) {
+	lastSeq := int32(-1) // a producer whose batches were forgotten starts again at 0
+	if n := len(e.batches); n > 0 {
+		lastSeq = e.batches[n-1].lastSeq
+	}
+	if h.BaseSequence != nextSequence(lastSeq) {
 		return sequenceCheck{code: kerr.OutOfOrderSequenceNumber.Code}
 	}
 	return sequenceCheck{}
 }
 
-// rememberBatch records a written idempotent batch. The caller holds c.mu.
-func (c *Cluster) rememberBatch(tp topicPartition, h *wire.BatchHeader, baseOffset int64) {
-	ps := c.producers[h.ProducerID]
-	recent := append(ps.partitions[tp], batchMeta{firstSeq: h.BaseSequence, lastSeq: lastSequence(h), baseOffset: baseOffset})
-	if len(recent) > recentBatches {
-		recent = recent[len(recent)-recentBatches:]
+// rememberBatch records a written idempotent batch; a new epoch starts the producer's batches
+// again. The caller holds c.mu.
+func rememberBatch(part *partition, h *wire.BatchHeader, baseOffset, maxTimestamp int64) {
+	if part.producers == nil {
+		part.producers = map[int64]*producerEntry{}
 	}
-	ps.partitions[tp] = recent
+	e := part.producers[h.ProducerID]
+	switch {
+	case e == nil:
+		e = &producerEntry{epoch: h.ProducerEpoch}
+		part.producers[h.ProducerID] = e
+	case e.epoch != h.ProducerEpoch:
+		e.epoch, e.batches = h.ProducerEpoch, nil
+	}
+	e.batches = append(e.batches, batchMeta{firstSeq: h.BaseSequence, lastSeq: lastSequence(h), baseOffset: baseOffset, maxTimestamp: maxTimestamp})
+	if len(e.batches) > recentBatches {
+		e.batches = e.batches[len(e.batches)-recentBatches:]
+	}
 }
 
-// forgetSequences forgets every producer's latest batches on tp (the ForgetSequences fault).
-// The caller holds c.mu.
-func (c *Cluster) forgetSequences(tp topicPartition) {
-	for _, ps := range c.producers {
-		delete(ps.partitions, tp)
+// forgetSequences makes part forget the latest batches of every producer, though not their
+// epochs (the ForgetSequences fault): each must start again at sequence 0. The caller holds c.mu.
+func forgetSequences(part *partition) {
+	for _, e := range part.producers {
+		e.batches = nil
 	}
 }
 
@@ -103,24 +116,14 @@ func nextSequence(seq int32) int32 {
 	return seq + 1
 }
 
-// initProducer hands out a producer id and epoch (InitProducerId). Given the id and epoch a
-// producer holds now, it bumps the epoch (KIP-360) and forgets the sequences; given nothing, it
-// allocates a new id at epoch 0. The caller holds c.mu.
+// initProducer hands an idempotent producer a new producer id at epoch 0 (InitProducerId). As in
+// Kafka, the id and epoch a producer may send (v3+) do not matter for one that is not
+// transactional, but sending one of them without the other is INVALID_REQUEST. The caller holds
+// c.mu.
 func (c *Cluster) initProducer(id int64, epoch int16) (int64, int16, int16) {
-	if id >= 0 {
-		ps := c.producers[id]
-		switch {
-		case ps == nil:
-			return -1, -1, kerr.UnknownProducerID.Code
-		case epoch != ps.epoch:
-			return -1, -1, kerr.InvalidProducerEpoch.Code
-		case ps.epoch < math.MaxInt16-1:
-			ps.epoch++
-			clear(ps.partitions)
-			return id, ps.epoch, 0
-		}
+	if (id == -1) != (epoch == -1) {
+		return -1, -1, kerr.InvalidRequest.Code
 	}
 	c.nextProducerID++
-	c.producers[c.nextProducerID] = &producerState{partitions: make(map[topicPartition][]batchMeta)}
 	return c.nextProducerID, 0, 0
 }

@@ -10,71 +10,47 @@ import (
 )
 
 func TestSequenceRules(t *testing.T) {
-	c := &Cluster{producers: make(map[int64]*producerState)}
-	pid, epoch, code := c.initProducer(-1, -1)
-	if code != 0 || epoch != 0 {
-		t.Fatalf("init: %d %d %d", pid, epoch, code)
-	}
-	tp := topicPartition{"t", 0}
+	part := &partition{}
+	const pid = 1001
 	batch := func(e int16, seq int32, n int32) *wire.BatchHeader {
-		return &wire.BatchHeader{ProducerID: pid, ProducerEpoch: e, BaseSequence: seq, LastOffsetDelta: n - 1}
+		return &wire.BatchHeader{ProducerID: pid, ProducerEpoch: e, BaseSequence: seq, LastOffsetDelta: n - 1, MaxTimestamp: int64(seq)}
 	}
 	write := func(h *wire.BatchHeader, off int64) {
-		if v := c.checkSequence(tp, h); v.code != 0 || v.dup {
+		t.Helper()
+		if v := checkSequence(part, h); v.code != 0 || v.dup != nil {
 			t.Fatalf("batch seq %d: %+v, want a go-ahead", h.BaseSequence, v)
 		}
-		c.rememberBatch(tp, h, off)
+		rememberBatch(part, h, off, h.MaxTimestamp)
 	}
-	steps := []struct {
-		name string
-		h    *wire.BatchHeader
-		want sequenceCheck
-	}{
-		{"first batch must start at 0", batch(0, 5, 1), sequenceCheck{code: kerr.OutOfOrderSequenceNumber.Code}},
-		{"unknown producer", &wire.BatchHeader{ProducerID: 999, BaseSequence: 0}, sequenceCheck{code: kerr.UnknownProducerID.Code}},
-	}
-	for _, s := range steps {
-		if got := c.checkSequence(tp, s.h); got != s.want {
-			t.Errorf("%s: %+v, want %+v", s.name, got, s.want)
+	check := func(name string, h *wire.BatchHeader, code int16, dupOffset int64) {
+		t.Helper()
+		got := checkSequence(part, h)
+		if got.code != code || (got.dup == nil) != (dupOffset < 0) || got.dup != nil && (got.dup.baseOffset != dupOffset || got.dup.maxTimestamp != int64(h.BaseSequence)) {
+			t.Errorf("%s: %+v, want code %d, duplicate of offset %d", name, got, code, dupOffset)
 		}
 	}
+	check("a producer the partition does not know starts anywhere", batch(0, 5, 1), 0, -1)
 	write(batch(0, 0, 3), 0)  // seq 0..2 at offset 0
 	write(batch(0, 3, 2), 3)  // seq 3..4 at offset 3
 	write(batch(0, 5, 10), 5) // seq 5..14
-	for _, s := range []struct {
-		name string
-		h    *wire.BatchHeader
-		want sequenceCheck
-	}{
-		{"retry of an earlier batch is a duplicate", batch(0, 3, 2), sequenceCheck{dup: true, baseOffset: 3}},
-		{"gap", batch(0, 16, 1), sequenceCheck{code: kerr.OutOfOrderSequenceNumber.Code}},
-		{"overlap that is no retry", batch(0, 14, 2), sequenceCheck{code: kerr.OutOfOrderSequenceNumber.Code}},
-		{"next in line", batch(0, 15, 1), sequenceCheck{}},
-	} {
-		if got := c.checkSequence(tp, s.h); got != s.want {
-			t.Errorf("%s: %+v, want %+v", s.name, got, s.want)
-		}
-	}
+	check("retry of an earlier batch is a duplicate", batch(0, 3, 2), 0, 3)
+	check("gap", batch(0, 16, 1), kerr.OutOfOrderSequenceNumber.Code, -1)
+	check("overlap that is no retry", batch(0, 14, 2), kerr.OutOfOrderSequenceNumber.Code, -1)
+	check("next in line", batch(0, 15, 1), 0, -1)
 	// Only the last five batches are remembered.
 	for i, seq := int64(0), int32(15); i < 5; i, seq = i+1, seq+1 {
 		write(batch(0, seq, 1), 15+i)
 	}
-	if got := c.checkSequence(tp, batch(0, 0, 3)); got.dup {
-		t.Error("a batch older than the last five was taken for a duplicate")
-	}
-	// Epoch bump by InitProducerId: old epoch fenced, new epoch starts at 0.
-	if _, e, code := c.initProducer(pid, 0); e != 1 || code != 0 {
-		t.Fatalf("bump: epoch %d code %d", e, code)
-	}
-	if got := c.checkSequence(tp, batch(0, 20, 1)); got.code != kerr.InvalidProducerEpoch.Code {
-		t.Errorf("stale epoch: %+v", got)
-	}
-	if got := c.checkSequence(tp, batch(1, 0, 1)); got != (sequenceCheck{}) {
-		t.Errorf("new epoch from 0: %+v", got)
-	}
-	if _, _, code := c.initProducer(pid, 0); code != kerr.InvalidProducerEpoch.Code {
-		t.Errorf("bump from a stale epoch: code %d", code)
-	}
+	check("a batch older than the last five", batch(0, 0, 3), kerr.OutOfOrderSequenceNumber.Code, -1)
+	// A new epoch (the producer bumps it itself, KIP-360) starts at 0 and fences the old one.
+	check("new epoch from 1", batch(1, 1, 1), kerr.OutOfOrderSequenceNumber.Code, -1)
+	write(batch(1, 0, 1), 20)
+	check("stale epoch", batch(0, 20, 1), kerr.InvalidProducerEpoch.Code, -1)
+	check("a retry at the stale epoch", batch(0, 19, 1), kerr.InvalidProducerEpoch.Code, -1)
+	// Forgotten sequences (the ForgetSequences fault) keep the epoch: the next batch must be 0.
+	forgetSequences(part)
+	check("after forgetting, the next batch", batch(1, 1, 1), kerr.OutOfOrderSequenceNumber.Code, -1)
+	check("after forgetting, sequence 0", batch(1, 0, 1), 0, -1)
 }
 
 func TestSequenceWraps(t *testing.T) {
@@ -87,6 +63,8 @@ func TestSequenceWraps(t *testing.T) {
 	}
 }
 
+// InitProducerId gives an idempotent producer a new id at epoch 0, whatever id and epoch it sends,
+// as Kafka does; an id without an epoch, or an epoch without an id, is INVALID_REQUEST.
 func TestInitProducerID(t *testing.T) {
 	c := NewTestCluster(t)
 	tc := dialTest(t, c.Addrs()[0])
@@ -100,15 +78,38 @@ func TestInitProducerID(t *testing.T) {
 	if first.ErrorCode != 0 || second.ErrorCode != 0 || first.ProducerID == second.ProducerID || first.ProducerEpoch != 0 {
 		t.Fatalf("two new producers: %+v, %+v", first, second)
 	}
-	bumped := init(4, &protocol.InitProducerIDRequest{ProducerID: first.ProducerID, ProducerEpoch: 0})
-	if bumped.ErrorCode != 0 || bumped.ProducerID != first.ProducerID || bumped.ProducerEpoch != 1 {
-		t.Fatalf("epoch bump: %+v", bumped)
+	again := init(4, &protocol.InitProducerIDRequest{ProducerID: first.ProducerID, ProducerEpoch: 0})
+	if again.ErrorCode != 0 || again.ProducerID == first.ProducerID || again.ProducerID == second.ProducerID || again.ProducerEpoch != 0 {
+		t.Fatalf("with the id and epoch held: %+v, want a new id at epoch 0", again)
 	}
-	if stale := init(4, &protocol.InitProducerIDRequest{ProducerID: first.ProducerID, ProducerEpoch: 0}); stale.ErrorCode != kerr.InvalidProducerEpoch.Code {
-		t.Fatalf("bump from a stale epoch: %v", kerr.ForCode(stale.ErrorCode))
+	if half := init(4, &protocol.InitProducerIDRequest{ProducerID: first.ProducerID, ProducerEpoch: -1}); half.ErrorCode != kerr.InvalidRequest.Code || half.ProducerID != -1 {
+		t.Fatalf("an id without an epoch: %+v", half)
 	}
 	txn := "txn"
 	if r := init(4, &protocol.InitProducerIDRequest{TransactionalID: &txn, ProducerID: -1, ProducerEpoch: -1}); r.ErrorCode != kerr.TransactionalIDAuthorizationFailed.Code || r.ProducerID != -1 {
 		t.Fatalf("transactional: %+v", r)
+	}
+}
+
+// A retry of an idempotent batch is answered as Kafka answers it: with the original batch's base
+// offset and largest timestamp (the broker's append time on a log-append-time topic), where a
+// first write answers log-append time -1 on a create-time topic.
+func TestProduceRetryAnswersTheOriginal(t *testing.T) {
+	c := NewTestCluster(t, Topic("create", 1), LogAppendTimeTopic("append", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	for _, topic := range []string{"create", "append"} {
+		batch := batchOf(t, 7, 0, 0, wire.CodecNone, "a", "b")
+		first := produce(tc, 9, -1, topic, 0, batch)
+		retry := produce(tc, 9, -1, topic, 0, batch)
+		want := first.LogAppendTimeMs
+		if topic == "create" {
+			want = 1000 // batchOf's timestamps
+			if first.LogAppendTimeMs != -1 {
+				t.Errorf("%s: first write answers log-append time %d, want -1", topic, first.LogAppendTimeMs)
+			}
+		}
+		if first.ErrorCode != 0 || retry.ErrorCode != 0 || retry.BaseOffset != first.BaseOffset || retry.LogAppendTimeMs != want || retry.LogStartOffset != 0 {
+			t.Errorf("%s: first %+v, retry %+v; want the retry at offset %d, time %d", topic, first, retry, first.BaseOffset, want)
+		}
 	}
 }

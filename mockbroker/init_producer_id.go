@@ -2,8 +2,9 @@ package mockbroker
 
 // InitProducerId, versions 0–6 (the cluster's VersionProfile decides which are advertised).
 //
-// Gives an idempotent producer a new producer id at epoch 0, or, given the id and epoch it holds
-// (v3+, KIP-360), bumps its epoch so that it can reset its sequences after an error.
+// Gives an idempotent producer a new producer id at epoch 0, whatever id and epoch it sends (v3+),
+// as Kafka does for a producer that is not transactional (such a producer bumps its epoch itself,
+// KIP-360); an id without an epoch, or an epoch without an id, is INVALID_REQUEST.
 //
 // Not done: transactions. A request with a transactional id is refused with
 // TRANSACTIONAL_ID_AUTHORIZATION_FAILED, a non-retriable error that says plainly it will not work,

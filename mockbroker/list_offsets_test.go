@@ -66,3 +66,56 @@ func TestListOffsets(t *testing.T) {
 		t.Errorf("missing partition: %v", kerr.ForCode(p.ErrorCode))
 	}
 }
+
+// The special timestamps are answered as Kafka 4.4 answers them: each from the version that
+// introduced it (UNSUPPORTED_VERSION before, and for timestamps Kafka does not know), nothing for
+// the latest tiered offset, and a record found with its batch's leader epoch, nothing found with
+// epoch -1; a current leader epoch other than the partition's is refused.
+func TestListOffsetsAsKafka(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 2), Versions(Kafka44))
+	tc := dialTest(t, c.Addrs()[0])
+	produce(tc, 9, 1, "t", 0, timedBatch(t, 100, 300))
+	if err := c.MoveLeader("t", 0, 0); err != nil { // epoch 1
+		t.Fatal(err)
+	}
+	produce(tc, 9, 1, "t", 0, timedBatch(t, 500))
+	for _, tt := range []struct {
+		v                  int16
+		partition          int32
+		ts                 int64
+		wantOffset, wantTS int64
+		wantEpoch          int32
+		wantCode           *kerr.Error
+	}{
+		{6, 0, maxTimestamp, -1, -1, -1, kerr.UnsupportedVersion},
+		{7, 0, maxTimestamp, 2, 500, 1, nil},
+		{7, 1, maxTimestamp, -1, -1, -1, nil},
+		{7, 0, earliestLocalTimestamp, -1, -1, -1, kerr.UnsupportedVersion},
+		{8, 0, earliestLocalTimestamp, 0, -1, 1, nil},
+		{8, 0, latestTieredTimestamp, -1, -1, -1, kerr.UnsupportedVersion},
+		{9, 0, latestTieredTimestamp, -1, -1, -1, nil},
+		{10, 0, earliestPendingUpload, -1, -1, -1, kerr.UnsupportedVersion},
+		{10, 0, -7, -1, -1, -1, kerr.UnsupportedVersion},
+		{10, 0, 200, 1, 300, 0, nil},
+		{10, 0, 501, -1, -1, -1, nil},
+		{10, 1, latestTimestamp, 0, -1, 0, nil},
+	} {
+		p := listOffset(tc, tt.v, "t", tt.partition, tt.ts)
+		want := int16(0)
+		if tt.wantCode != nil {
+			want = tt.wantCode.Code
+		}
+		if p.ErrorCode != want || p.Offset != tt.wantOffset || p.Timestamp != tt.wantTS || p.LeaderEpoch != tt.wantEpoch {
+			t.Errorf("v%d t/%d timestamp %d: %+v, want %v, offset %d, timestamp %d, epoch %d", tt.v, tt.partition, tt.ts, p,
+				tt.wantCode, tt.wantOffset, tt.wantTS, tt.wantEpoch)
+		}
+	}
+	for epoch, want := range map[int32]*kerr.Error{0: kerr.FencedLeaderEpoch, 2: kerr.UnknownLeaderEpoch} {
+		var resp protocol.ListOffsetsResponse
+		tc.roundTrip(4, &protocol.ListOffsetsRequest{ReplicaID: -1, Topics: []protocol.ListOffsetsTopic{{Name: "t",
+			Partitions: []protocol.ListOffsetsPartition{{CurrentLeaderEpoch: epoch, Timestamp: latestTimestamp}}}}}, &resp)
+		if p := resp.Topics[0].Partitions[0]; p.ErrorCode != want.Code || p.Offset != -1 || p.LeaderEpoch != -1 {
+			t.Errorf("current leader epoch %d: %+v, want %v", epoch, p, want)
+		}
+	}
+}

@@ -19,8 +19,8 @@ type partitionLog struct {
 // storedBatch is one batch as the broker stores it: the producer's bytes, which nothing changes (a
 // slice of the request, which its exchange keeps too), and the base offset and leader epoch the
 // broker gave it, written into every copy read from the log (the CRC covers neither). On a
-// log-append-time topic the bytes are a copy stamped with that time once, on append, since the CRC
-// covers it.
+// log-append-time topic the bytes are a copy stamped with that time once, on append, since the
+// CRC covers it.
 type storedBatch struct {
 	baseOffset  int64
 	lastOffset  int64
@@ -29,9 +29,8 @@ type storedBatch struct {
 	data        []byte
 }
 
-// append stores a validated batch at the next offset with the leader's epoch, as Kafka's leader
-// does (producers write -1), stamped with appendTime if the topic uses log-append time, and
-// returns its base offset.
+// append stores a validated batch at the next offset, with the leader's epoch, stamped with
+// appendTime if the topic uses log-append time, and returns its base offset.
 func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, leaderEpoch int32, logAppendTime bool, appendTime int64) int64 {
 	base := l.highWatermark
 	maxTS := h.MaxTimestamp
@@ -72,37 +71,37 @@ func (l *partitionLog) read(dst []byte, offset int64, maxBytes int) (out []byte,
 	return dst, true
 }
 
-// offsetForTime is the offset and timestamp of the first record whose timestamp is at or after ts,
-// or -1, -1 if there is none (ListOffsets by time).
-func (l *partitionLog) offsetForTime(ts int64) (offset, timestamp int64) {
+// offsetForTime is the offset, timestamp and leader epoch of the first record whose timestamp is
+// at or after ts, or -1, -1, -1 if there is none (ListOffsets by time).
+func (l *partitionLog) offsetForTime(ts int64) (offset, timestamp int64, epoch int32) {
 	for _, sb := range l.batches {
 		if sb.maxTS < ts {
 			continue
 		}
 		for _, rec := range sb.records() {
 			if rec.Timestamp >= ts {
-				return rec.Offset, rec.Timestamp
+				return rec.Offset, rec.Timestamp, sb.leaderEpoch
 			}
 		}
 	}
-	return -1, -1
+	return -1, -1, -1
 }
 
-// maxTimestampRecord is the offset and timestamp of the first record with the largest timestamp
-// in the log, or -1, -1 if the log is empty (ListOffsets' MAX_TIMESTAMP).
-func (l *partitionLog) maxTimestampRecord() (offset, timestamp int64) {
-	offset, timestamp = -1, -1
+// maxTimestampRecord is the offset, timestamp and leader epoch of the first record with the
+// largest timestamp in the log, or -1, -1, -1 if the log is empty (ListOffsets' MAX_TIMESTAMP).
+func (l *partitionLog) maxTimestampRecord() (offset, timestamp int64, epoch int32) {
+	offset, timestamp, epoch = -1, -1, -1
 	for _, sb := range l.batches {
 		if sb.maxTS <= timestamp {
 			continue
 		}
 		for _, rec := range sb.records() {
 			if rec.Timestamp > timestamp {
-				offset, timestamp = rec.Offset, rec.Timestamp
+				offset, timestamp, epoch = rec.Offset, rec.Timestamp, sb.leaderEpoch
 			}
 		}
 	}
-	return offset, timestamp
+	return offset, timestamp, epoch
 }
 
 // records decodes the batch's records. Stored batches were validated on append, so they decode.

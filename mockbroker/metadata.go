@@ -5,46 +5,81 @@ package mockbroker
 // Lists the running brokers and the requested topics (all of them for a null list, or an empty
 // one at v0), with each partition's leader, leader epoch, replicas and in-sync replicas. An unknown
 // topic is created with the default partition count when topics are auto-created and the request
-// allows it (always before v4), and is reported at once with its leaders, where Kafka would first
-// answer LEADER_NOT_AVAILABLE while it elects them. A partition whose leader is stopped reports
-// LEADER_NOT_AVAILABLE and leader -1.
+// allows it (always before v4); as from Kafka, whose controller creates it while the broker
+// answers, the request that creates it gets UNKNOWN_TOPIC_OR_PARTITION, and the next ones see the
+// topic. A partition whose leader is stopped reports LEADER_NOT_AVAILABLE and leader -1. Topics
+// asked for by id are served from v12; at v10 and v11 they make the request INVALID_REQUEST, as in
+// Kafka. Authorized operations, when asked for (v8+), are all of them, as on a Kafka broker
+// without an authorizer.
 //
-// Not done: racks, authorized operations (reported as not requested) and internal topics.
+// Not done: racks and internal topics.
 
 import (
 	"math"
+	"slices"
 
 	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
+// The authorized operations Kafka reports without an authorizer: every operation on a topic
+// (READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS) and on the
+// cluster (CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS,
+// IDEMPOTENT_WRITE), one bit per AclOperation code.
+const (
+	allTopicOperations   = 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<11
+	allClusterOperations = 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12
+)
+
 func serveMetadata(c *Cluster, r *request) protocol.Message {
 	req := r.body.(*protocol.MetadataRequest)
 	version := r.header.APIVersion
+	if version < 12 && slices.ContainsFunc(req.Topics, func(t protocol.MetadataRequestTopic) bool { return t.Name == nil }) {
+		return metadataError(req, kerr.InvalidRequest.Code)
+	}
 	resp := &protocol.MetadataResponse{ClusterID: &c.clusterID, ControllerID: 0, ClusterAuthorizedOperations: math.MinInt32}
 	if code := r.forcedError("", -1); code != 0 && version >= 13 {
 		resp.ErrorCode = code
 		return resp
 	}
+	if req.IncludeClusterAuthorizedOperations {
+		resp.ClusterAuthorizedOperations = allClusterOperations
+	}
 	resp.Brokers = c.runningBrokers()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	all := req.Topics == nil || version == 0 && len(req.Topics) == 0
-	if all {
+	var topics []protocol.MetadataTopic
+	if req.Topics == nil || version == 0 && len(req.Topics) == 0 {
 		for _, name := range c.topicNamesLocked() {
-			resp.Topics = append(resp.Topics, c.topicMetadata(r, name))
+			topics = append(topics, c.topicMetadata(r, name))
 		}
-		return resp
+	} else {
+		create := c.cfg.autoCreate && (version < 4 || req.AllowAutoTopicCreation)
+		for _, t := range req.Topics {
+			topics = append(topics, c.requestedTopic(r, &t, create))
+		}
 	}
-	create := c.cfg.autoCreate && (version < 4 || req.AllowAutoTopicCreation)
+	for i := range topics {
+		if req.IncludeTopicAuthorizedOperations && topics[i].ErrorCode == 0 {
+			topics[i].TopicAuthorizedOperations = allTopicOperations
+		}
+	}
+	resp.Topics = topics
+	return resp
+}
+
+// metadataError is Kafka's answer to a request it refuses as a whole: each topic asked for with
+// the error, no brokers and no cluster id.
+func metadataError(req *protocol.MetadataRequest, code int16) *protocol.MetadataResponse {
+	resp := &protocol.MetadataResponse{ControllerID: -1, ClusterAuthorizedOperations: math.MinInt32}
 	for _, t := range req.Topics {
-		resp.Topics = append(resp.Topics, c.requestedTopic(r, &t, create))
+		resp.Topics = append(resp.Topics, protocol.MetadataTopic{ErrorCode: code, Name: t.Name, TopicID: t.TopicID, TopicAuthorizedOperations: math.MinInt32})
 	}
 	return resp
 }
 
-// requestedTopic answers for one topic a request names, by id or by name, creating it if it is
-// unknown and create is set. The caller holds c.mu.
+// requestedTopic answers for one topic a request names, by id or by name. An unknown one is
+// created if create is set, and reported as unknown still. The caller holds c.mu.
 func (c *Cluster) requestedTopic(r *request, t *protocol.MetadataRequestTopic, create bool) protocol.MetadataTopic {
 	if t.Name == nil {
 		name := c.topicNameLocked(t.TopicID)
@@ -54,13 +89,16 @@ func (c *Cluster) requestedTopic(r *request, t *protocol.MetadataRequestTopic, c
 		return c.topicMetadata(r, name)
 	}
 	name := *t.Name
-	if _, ok := c.topics[name]; !ok && create {
-		if _, err := c.createTopic(topicSpec{name: name, partitions: c.cfg.defaultPartitions}); err != nil {
-			return protocol.MetadataTopic{ErrorCode: kerr.CodeOf(err), Name: t.Name, TopicAuthorizedOperations: math.MinInt32}
-		}
-		c.logf("broker %d: auto-created topic %q with %d partitions", r.cc.broker.id, name, c.cfg.defaultPartitions)
+	if _, ok := c.topics[name]; ok || !create || r.forcedError(name, -1) != 0 {
+		return c.topicMetadata(r, name)
 	}
-	return c.topicMetadata(r, name)
+	unknown := protocol.MetadataTopic{ErrorCode: kerr.UnknownTopicOrPartition.Code, Name: t.Name, TopicAuthorizedOperations: math.MinInt32}
+	if _, err := c.createTopic(topicSpec{name: name, partitions: c.cfg.defaultPartitions}); err != nil {
+		unknown.ErrorCode = kerr.CodeOf(err)
+		return unknown
+	}
+	c.logf("broker %d: auto-created topic %q with %d partitions", r.cc.broker.id, name, c.cfg.defaultPartitions)
+	return unknown
 }
 
 // topicMetadata describes topic name as it stands, or says it is unknown. The caller holds c.mu.

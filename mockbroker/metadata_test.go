@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -41,28 +42,32 @@ func TestMetadataDescribesBrokersAndPartitions(t *testing.T) {
 	}
 }
 
+// An unknown topic is created when auto-creation is on and the request allows it (always before
+// v4). As from Kafka, the request that creates it gets UNKNOWN_TOPIC_OR_PARTITION, and the next
+// ones see the topic.
 func TestMetadataAutoCreate(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		version     int16
 		allow, auto bool
-		wantCode    int16
+		creates     bool
 	}{
-		{"v3 creates without asking", 3, false, true, 0},
-		{"v12 creates when allowed", 12, true, true, 0},
-		{"v12 does not when not allowed", 12, false, true, kerr.UnknownTopicOrPartition.Code},
-		{"auto-create off", 12, true, false, kerr.UnknownTopicOrPartition.Code},
+		{"v3 creates without asking", 3, false, true, true},
+		{"v12 creates when allowed", 12, true, true, true},
+		{"v12 does not when not allowed", 12, false, true, false},
+		{"auto-create off", 12, true, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := NewTestCluster(t, AutoCreateTopics(tc.auto), DefaultPartitions(4))
-			var resp protocol.MetadataResponse
-			dialTest(t, c.Addrs()[0]).roundTrip(tc.version, metadataReq(tc.allow, "new"), &resp)
-			mt := resp.Topics[0]
-			if mt.ErrorCode != tc.wantCode {
-				t.Fatalf("error %v, want %v", kerr.ForCode(mt.ErrorCode), kerr.ForCode(tc.wantCode))
+			tcl := dialTest(t, c.Addrs()[0])
+			var first, then protocol.MetadataResponse
+			tcl.roundTrip(tc.version, metadataReq(tc.allow, "new"), &first)
+			if mt := first.Topics[0]; mt.ErrorCode != kerr.UnknownTopicOrPartition.Code || mt.Partitions != nil || mt.TopicID != (protocol.UUID{}) {
+				t.Fatalf("first answer %+v, want UNKNOWN_TOPIC_OR_PARTITION", mt)
 			}
-			if tc.wantCode == 0 && len(mt.Partitions) != 4 {
-				t.Fatalf("created %d partitions, want 4", len(mt.Partitions))
+			tcl.roundTrip(12, metadataReq(false, "new"), &then)
+			if mt := then.Topics[0]; tc.creates != (mt.ErrorCode == 0) || tc.creates && len(mt.Partitions) != 4 {
+				t.Fatalf("then %v with %d partitions; created: %v", kerr.ForCode(mt.ErrorCode), len(mt.Partitions), tc.creates)
 			}
 		})
 	}
@@ -109,5 +114,40 @@ func TestMetadataStoppedBroker(t *testing.T) {
 	dialTest(t, c.Addrs()[0]).roundTrip(12, metadataReq(false, "t"), &resp)
 	if p := resp.Topics[0].Partitions[1]; p.ErrorCode != 0 || p.LeaderID != 0 || p.LeaderEpoch != 1 {
 		t.Fatalf("after the leader moved: %+v", p)
+	}
+}
+
+// At v10 and v11 a topic asked for by id makes the request INVALID_REQUEST as a whole, as in
+// Kafka, which looks topics up by id from v12.
+func TestMetadataByTopicIDBeforeV12(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1))
+	id := protocol.UUID{5}
+	for _, v := range []int16{10, 11} {
+		var resp protocol.MetadataResponse
+		dialTest(t, c.Addrs()[0]).roundTrip(v, &protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{TopicID: id}}}, &resp)
+		mt := resp.Topics[0]
+		if mt.ErrorCode != kerr.InvalidRequest.Code || mt.TopicID != id || resp.Brokers != nil || resp.ClusterID != nil || resp.ControllerID != -1 {
+			t.Fatalf("v%d: %+v", v, resp)
+		}
+	}
+}
+
+// Authorized operations asked for are all of them, as from Kafka without an authorizer; not
+// asked for, they are MinInt32.
+func TestMetadataAuthorizedOperations(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1))
+	for _, include := range []bool{false, true} {
+		var resp protocol.MetadataResponse
+		req := metadataReq(false, "t")
+		req.IncludeClusterAuthorizedOperations, req.IncludeTopicAuthorizedOperations = include, include
+		dialTest(t, c.Addrs()[0]).roundTrip(10, req, &resp)
+		wantTopic, wantCluster := int32(math.MinInt32), int32(math.MinInt32)
+		if include {
+			wantTopic, wantCluster = 3576, 8096
+		}
+		if resp.Topics[0].TopicAuthorizedOperations != wantTopic || resp.ClusterAuthorizedOperations != wantCluster {
+			t.Errorf("asked %v: topic %d, cluster %d; want %d, %d", include, resp.Topics[0].TopicAuthorizedOperations,
+				resp.ClusterAuthorizedOperations, wantTopic, wantCluster)
+		}
 	}
 }

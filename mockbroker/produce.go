@@ -2,15 +2,20 @@ package mockbroker
 
 // Produce, versions 0–13 (the cluster's VersionProfile decides which are advertised).
 //
-// Each partition's records are validated as a broker does: the partition must exist and be led
-// by this broker; the records must be exactly one record batch (magic 2) with a valid CRC and
-// structure, no larger than message.max.bytes; Produce v0–v2 may carry legacy message sets
-// (magic 0 and 1), which are converted to one batch (the Kafka40 profile advertises v0–v2 but
-// refuses them, as Kafka 4.0 does: see versions.go). acks=all needs min.insync.replicas in sync.
-// Idempotent batches have their sequence checked: a retry of one of the last five batches is
-// answered with the original offset and not written again. The accepted batch is stored as it
-// came, with the broker's base offset and the partition's leader epoch (and, on log-append-time
-// topics, its timestamp) written in, as Kafka's leader does.
+// Each partition's records are checked as Kafka 4.4 checks them, in its order, and answered with
+// its error codes: the partition must exist (an unknown topic id is UNKNOWN_TOPIC_ID); the records
+// must be exactly one record batch of magic 2, not zstd-compressed before v7; acks must be 0, 1 or
+// -1; the broker must lead the partition, and for acks=all have min.insync.replicas in sync; the
+// batch must have base offset 0, be no larger than message.max.bytes, have a valid CRC and as many
+// records as its offsets say, and be no control batch. Produce v0–v2 may carry legacy message sets
+// (magic 0 and 1), which are converted to one batch (the Kafka40 and Kafka44 profiles advertise
+// v0–v2 but refuse them, as Kafka 4 does: see versions.go). Idempotent batches have their sequence
+// checked: a retry of one of the last five batches is answered with the original offset and not
+// written again. The accepted batch is stored as it came, with the broker's base offset and the
+// partition's leader epoch (and, on log-append-time topics, its timestamp) written in, as Kafka's
+// leader does. An acks=0 request that fails in any partition closes the connection, which is how
+// Kafka tells a client that expects no answer. Error messages stay null: Kafka sends one only with
+// the per-record errors of validations the mock does not do.
 //
 // Not done: transactions (transactional batches are stored like others), quotas beyond a fixed
 // throttle time, and produce requests never auto-create topics (as in Kafka: Metadata does).
@@ -38,10 +43,7 @@ func serveProduce(c *Cluster, r *request) protocol.Message {
 		tr := protocol.ProduceTopicResponse{Name: t.Name, TopicID: t.TopicID}
 		for _, p := range t.PartitionData {
 			pr := c.producePartition(r, req, name, &p)
-			if pr.ErrorCode != 0 && version >= 8 {
-				msg := kerr.ForCode(pr.ErrorCode).Error()
-				pr.ErrorMessage = &msg
-			}
+			r.closeAfter = r.closeAfter || pr.ErrorCode != 0 && req.Acks == 0
 			if pr.CurrentLeader != nil {
 				leaders = append(leaders, pr.CurrentLeader)
 			}
@@ -65,28 +67,45 @@ func (c *Cluster) producePartition(r *request, req *protocol.ProduceRequest, top
 		pr.ErrorCode = code
 		return pr
 	}
-	batch, h, err := c.validateRecords(p.Records, r.header.APIVersion)
-	if err != nil {
+	version := r.header.APIVersion
+	batch, h, requestErr, logErr := c.validateRecords(p.Records, version)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	part := c.partitionAt(topic, p.Index)
+	refuse := func(err error) protocol.ProducePartitionResponse {
 		pr.ErrorCode = kerr.CodeOf(err)
 		c.logf("broker %d: produce to %s/%d refused: %v", r.cc.broker.id, topic, p.Index, err)
 		return pr
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	part, code := c.leaderPartition(r.cc.broker.id, topic, p.Index)
 	switch {
-	case code != 0:
-		pr.ErrorCode = code
-		if code == kerr.NotLeaderOrFollower.Code && part != nil && r.header.APIVersion >= 10 {
-			pr.CurrentLeader = &protocol.LeaderIDAndEpoch{LeaderID: part.leader, LeaderEpoch: part.leaderEpoch}
-		}
+	case part == nil && version >= 13 && topic == "":
+		pr.ErrorCode = kerr.UnknownTopicID.Code
 		return pr
+	case part == nil:
+		pr.ErrorCode = kerr.UnknownTopicOrPartition.Code
+		return pr
+	case requestErr != nil:
+		return refuse(requestErr)
 	case req.Acks != 0 && req.Acks != 1 && req.Acks != -1:
 		pr.ErrorCode = kerr.InvalidRequiredAcks.Code
 		return pr
+	case part.leader != r.cc.broker.id:
+		pr.ErrorCode = kerr.NotLeaderOrFollower.Code
+		if version >= 10 {
+			pr.CurrentLeader = &protocol.LeaderIDAndEpoch{LeaderID: part.leader, LeaderEpoch: part.leaderEpoch}
+		}
+		return pr
+	}
+	// Kafka reports the log start offset with the errors the log raises, but for these.
+	if code := kerr.CodeOf(logErr); code != kerr.MessageTooLarge.Code && code != kerr.CorruptMessage.Code {
+		pr.LogStartOffset = part.log.logStart
+	}
+	switch {
 	case req.Acks == -1 && part.inSync < c.cfg.minInsync:
 		pr.ErrorCode = kerr.NotEnoughReplicas.Code
 		return pr
+	case logErr != nil:
+		return refuse(logErr)
 	}
 	c.appendBatch(r, topicPartition{topic, p.Index}, part, batch, &h, &pr)
 	return pr
@@ -94,29 +113,29 @@ func (c *Cluster) producePartition(r *request, req *protocol.ProduceRequest, top
 
 // appendBatch checks an idempotent batch's sequence and writes the batch. The caller holds c.mu.
 func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, batch []byte, h *wire.BatchHeader, pr *protocol.ProducePartitionResponse) {
-	pr.LogStartOffset = part.log.logStart
 	if h.ProducerID >= 0 {
 		if r.partitionFault(ForgetSequences, tp.topic, tp.partition) != nil {
-			c.forgetSequences(tp)
+			forgetSequences(part)
 		}
-		check := c.checkSequence(tp, h)
+		check := checkSequence(part, h)
 		switch {
 		case check.code != 0:
 			pr.ErrorCode = check.code
 			return
-		case check.dup:
-			pr.BaseOffset = check.baseOffset
+		case check.dup != nil: // answered as Kafka does, with the original batch's offset and time
+			pr.BaseOffset, pr.LogAppendTimeMs = check.dup.baseOffset, check.dup.maxTimestamp
 			return
 		}
 	}
 	now := time.Now().UnixMilli()
 	lat := c.topics[tp.topic].logAppendTime
 	pr.BaseOffset = part.log.append(batch, h, part.leaderEpoch, lat, now)
+	maxTS := h.MaxTimestamp
 	if lat {
-		pr.LogAppendTimeMs = now
+		pr.LogAppendTimeMs, maxTS = now, now
 	}
 	if h.ProducerID >= 0 {
-		c.rememberBatch(tp, h, pr.BaseOffset)
+		rememberBatch(part, h, pr.BaseOffset, maxTS)
 	}
 	c.notifyAppend()
 	if faultsSay(r.faults, TimeoutAfterHandling) {
@@ -128,53 +147,71 @@ func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, ba
 // records and decompression, so that ingest does not allocate them for every batch.
 var batchDecoders = sync.Pool{New: func() any { return new(wire.RecordBatch) }}
 
-// validateRecords checks a partition's records like a broker's log validator and returns the
-// batch to store with its header. Errors are *kerr.Error values wrapped with the reason.
-func (c *Cluster) validateRecords(records []byte, version int16) ([]byte, wire.BatchHeader, error) {
-	var h wire.BatchHeader
+// validateRecords checks a partition's records as Kafka does and returns the batch to store with
+// its header, or the error Kafka would answer with: requestErr for what it checks as it reads the
+// request, logErr for what its log checks on append. Errors are *kerr.Error values wrapped with
+// the reason.
+func (c *Cluster) validateRecords(records []byte, version int16) (batch []byte, h wire.BatchHeader, requestErr, logErr error) {
 	if len(records) == 0 {
-		return nil, h, fmt.Errorf("%w: no records", kerr.InvalidRecord)
-	}
-	if len(records) > int(c.cfg.messageMaxBytes) {
-		return nil, h, fmt.Errorf("%w: %d bytes of records, message.max.bytes is %d", kerr.MessageTooLarge, len(records), c.cfg.messageMaxBytes)
+		return nil, h, fmt.Errorf("%w: no records", kerr.InvalidRecord), nil
 	}
 	magic, err := wire.Magic(records)
 	if err != nil {
-		return nil, h, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
+		return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
 	}
 	if magic < wire.MagicV2 {
 		if version > 2 {
-			return nil, h, fmt.Errorf("%w: magic %d records in a v%d produce request", kerr.InvalidRecord, magic, version)
+			return nil, h, fmt.Errorf("%w: magic %d records in a v%d produce request", kerr.InvalidRecord, magic, version), nil
+		}
+		if len(records) > int(c.cfg.messageMaxBytes) {
+			return nil, h, nil, fmt.Errorf("%w: %d bytes of records, message.max.bytes is %d", kerr.MessageTooLarge, len(records), c.cfg.messageMaxBytes)
 		}
 		if records, err = wire.UpconvertMessageSet(nil, records); err != nil {
-			return nil, h, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
+			return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
 		}
+	}
+	if h, err = wire.ReadBatchHeader(records); err != nil {
+		return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
+	}
+	switch {
+	case len(records) > h.Size():
+		return nil, h, fmt.Errorf("%w: more than one record batch", kerr.InvalidRecord), nil
+	case version < 7 && h.Attributes.Codec() == wire.CodecZstd:
+		return nil, h, fmt.Errorf("%w: zstd in a v%d produce request (zstd takes v7)", kerr.UnsupportedCompressionType, version), nil
+	}
+	return c.validateBatch(records, h)
+}
+
+// validateBatch checks one batch as Kafka's log does on append: base offset, size, CRC, record
+// count, producer fields and records, in that order.
+func (c *Cluster) validateBatch(records []byte, h wire.BatchHeader) ([]byte, wire.BatchHeader, error, error) {
+	invalid := func(format string, args ...any) ([]byte, wire.BatchHeader, error, error) {
+		return nil, h, nil, fmt.Errorf("%w: %s", kerr.InvalidRecord, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case h.BaseOffset != 0:
+		return invalid("base offset %d, not 0", h.BaseOffset)
+	case len(records) > int(c.cfg.messageMaxBytes):
+		return nil, h, nil, fmt.Errorf("%w: %d bytes of records, message.max.bytes is %d", kerr.MessageTooLarge, len(records), c.cfg.messageMaxBytes)
+	}
+	if h.NumRecords <= 0 || h.LastOffsetDelta != h.NumRecords-1 {
+		if err := wire.VerifyBatchCRC(records, &h); err != nil { // Kafka checks the CRC first
+			return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
+		}
+		return invalid("%d records with lastOffsetDelta %d", h.NumRecords, h.LastOffsetDelta)
 	}
 	b := batchDecoders.Get().(*wire.RecordBatch)
 	defer batchDecoders.Put(b)
-	rest, err := b.Decode(records)
-	switch {
-	case err != nil:
-		return nil, h, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
-	case len(rest) != 0:
-		return nil, h, fmt.Errorf("%w: more than one record batch", kerr.InvalidRecord)
-	case b.NumRecords == 0 || b.LastOffsetDelta != b.NumRecords-1:
-		return nil, h, fmt.Errorf("%w: %d records with lastOffsetDelta %d", kerr.InvalidRecord, b.NumRecords, b.LastOffsetDelta)
+	if _, err := b.Decode(records); err != nil {
+		return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
 	}
-	return records, b.BatchHeader, nil
-}
-
-// leaderPartition finds topic/partition and checks that broker leads it; it returns the partition
-// (when it exists) and an error code. The caller holds c.mu.
-func (c *Cluster) leaderPartition(broker int32, topic string, index int32) (*partition, int16) {
-	part := c.partitionAt(topic, index)
 	switch {
-	case part == nil:
-		return nil, kerr.UnknownTopicOrPartition.Code
-	case part.leader != broker:
-		return part, kerr.NotLeaderOrFollower.Code
+	case h.Attributes&wire.AttrControl != 0:
+		return invalid("a control batch from a client")
+	case h.ProducerID >= 0 && h.BaseSequence < 0:
+		return invalid("producer id %d with base sequence %d", h.ProducerID, h.BaseSequence)
 	}
-	return part, 0
+	return records, h, nil, nil
 }
 
 // topicName finds a topic by id, or "" if none has it.

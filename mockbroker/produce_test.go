@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -40,11 +41,15 @@ func produce(tc *testClient, v int16, acks int16, topic string, partition int32,
 }
 
 func TestProduceAndReadBack(t *testing.T) {
-	c := NewTestCluster(t, Topic("t", 2))
+	c := NewTestCluster(t, Topic("t", 2), Versions(Kafka44))
 	tc := dialTest(t, c.Addrs()[0])
-	for _, v := range []int16{3, 7, 9, 11} {
+	for _, v := range []int16{7, 9, 11, 13} {
 		for _, codec := range wire.Codecs {
-			pr := produce(tc, v, 1, "t", 0, batchOf(t, -1, 0, 0, codec, "a", "b"))
+			req := produceReq(1, "t", 0, batchOf(t, -1, 0, 0, codec, "a", "b"))
+			req.TopicData[0].TopicID = c.topics["t"].id
+			var resp protocol.ProduceResponse
+			tc.roundTrip(v, req, &resp)
+			pr := resp.Responses[0].PartitionResponses[0]
 			if pr.ErrorCode != 0 {
 				t.Fatalf("v%d %s: %v", v, codec, kerr.ForCode(pr.ErrorCode))
 			}
@@ -59,36 +64,57 @@ func TestProduceAndReadBack(t *testing.T) {
 	}
 }
 
+// Records are checked as Kafka checks them, in its order, with its error codes, and with the log
+// start offset for the errors its log raises but MESSAGE_TOO_LARGE and CORRUPT_MESSAGE.
 func TestProduceValidation(t *testing.T) {
 	c := NewTestCluster(t, Topic("t", 1), NumBrokers(2), MessageMaxBytes(200), MinInsyncReplicas(2), ReplicationFactor(2))
 	tc := dialTest(t, c.Addrs()[0])
 	good := batchOf(t, -1, 0, 0, wire.CodecNone, "x")
-	corrupt := append([]byte(nil), good...)
-	corrupt[len(corrupt)-1] ^= 1
+	edit := func(f func(b []byte)) []byte {
+		b := append([]byte(nil), good...)
+		f(b)
+		return b
+	}
+	recrc := func(b []byte) { binary.BigEndian.PutUint32(b[17:], wire.BatchCRC(b)) }
+	corrupt := edit(func(b []byte) { b[len(b)-1] ^= 1 })
+	miscounted := edit(func(b []byte) { b[60] = 2; recrc(b) })
+	offset := edit(func(b []byte) { b[7] = 9 })
+	control := edit(func(b []byte) { b[22] |= byte(wire.AttrControl); recrc(b) })
 	big := batchOf(t, -1, 0, 0, wire.CodecNone, string(make([]byte, 300)))
 	two := append(append([]byte(nil), good...), good...)
 	for _, tt := range []struct {
 		name      string
+		version   int16
 		acks      int16
 		topic     string
 		partition int32
 		records   []byte
 		want      *kerr.Error
+		logStart  int64
 	}{
-		{"unknown topic", 1, "nope", 0, good, kerr.UnknownTopicOrPartition},
-		{"unknown partition", 1, "t", 5, good, kerr.UnknownTopicOrPartition},
-		{"bad crc", 1, "t", 0, corrupt, kerr.CorruptMessage},
-		{"too large", 1, "t", 0, big, kerr.MessageTooLarge},
-		{"two batches", 1, "t", 0, two, kerr.InvalidRecord},
-		{"bad acks", 2, "t", 0, good, kerr.InvalidRequiredAcks},
+		{"unknown topic", 9, 1, "nope", 0, good, kerr.UnknownTopicOrPartition, -1},
+		{"unknown partition", 9, 1, "t", 5, good, kerr.UnknownTopicOrPartition, -1},
+		{"unknown partition before no records", 9, 1, "t", 5, nil, kerr.UnknownTopicOrPartition, -1},
+		{"no records", 9, 1, "t", 0, nil, kerr.InvalidRecord, -1},
+		{"two batches", 9, 1, "t", 0, two, kerr.InvalidRecord, -1},
+		{"zstd before v7", 6, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecZstd, "z"), kerr.UnsupportedCompressionType, -1},
+		{"bad acks", 9, 2, "t", 0, good, kerr.InvalidRequiredAcks, -1},
+		{"bad acks before a bad crc", 9, 2, "t", 0, corrupt, kerr.InvalidRequiredAcks, -1},
+		{"base offset", 9, 1, "t", 0, offset, kerr.InvalidRecord, 0},
+		{"too large", 9, 1, "t", 0, big, kerr.MessageTooLarge, -1},
+		{"bad crc", 9, 1, "t", 0, corrupt, kerr.CorruptMessage, -1},
+		{"record count", 9, 1, "t", 0, miscounted, kerr.InvalidRecord, 0},
+		{"control batch", 9, 1, "t", 0, control, kerr.InvalidRecord, 0},
 	} {
-		if pr := produce(tc, 9, tt.acks, tt.topic, tt.partition, tt.records); pr.ErrorCode != tt.want.Code {
-			t.Errorf("%s: error %v, want %v", tt.name, kerr.ForCode(pr.ErrorCode), tt.want)
+		pr := produce(tc, tt.version, tt.acks, tt.topic, tt.partition, tt.records)
+		if pr.ErrorCode != tt.want.Code || pr.LogStartOffset != tt.logStart || pr.BaseOffset != -1 || pr.ErrorMessage != nil {
+			t.Errorf("%s: %v, log start %d, base offset %d, message %v; want %v, log start %d", tt.name, kerr.ForCode(pr.ErrorCode),
+				pr.LogStartOffset, pr.BaseOffset, pr.ErrorMessage, tt.want, tt.logStart)
 		}
 	}
 	c.SetInSyncReplicas("t", 0, 1)
-	if pr := produce(tc, 9, -1, "t", 0, good); pr.ErrorCode != kerr.NotEnoughReplicas.Code {
-		t.Errorf("acks=all with 1 of 2 in sync: %v", kerr.ForCode(pr.ErrorCode))
+	if pr := produce(tc, 9, -1, "t", 0, good); pr.ErrorCode != kerr.NotEnoughReplicas.Code || pr.LogStartOffset != 0 {
+		t.Errorf("acks=all with 1 of 2 in sync: %+v", pr)
 	}
 	if pr := produce(tc, 9, 1, "t", 0, good); pr.ErrorCode != 0 {
 		t.Errorf("acks=1 with 1 of 2 in sync: %v", kerr.ForCode(pr.ErrorCode))
@@ -99,6 +125,31 @@ func TestProduceValidation(t *testing.T) {
 	}
 	if pr := produce(dialTest(t, c.Addrs()[1]), 9, 1, "t", 0, good); pr.ErrorCode != 0 {
 		t.Errorf("to the new leader: %v", kerr.ForCode(pr.ErrorCode))
+	}
+}
+
+// Produce v13 names topics by id: an id no topic has is UNKNOWN_TOPIC_ID.
+func TestProduceUnknownTopicID(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1), Versions(Kafka44))
+	req := produceReq(1, "", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "x"))
+	req.TopicData[0].TopicID = protocol.UUID{1}
+	var resp protocol.ProduceResponse
+	dialTest(t, c.Addrs()[0]).roundTrip(13, req, &resp)
+	if pr := resp.Responses[0].PartitionResponses[0]; pr.ErrorCode != kerr.UnknownTopicID.Code || resp.Responses[0].TopicID != req.TopicData[0].TopicID {
+		t.Fatalf("got %+v", resp.Responses[0])
+	}
+}
+
+// An acks=0 produce that fails closes the connection, as Kafka tells a client that expects no
+// answer; one that succeeds leaves it open.
+func TestProduceAcksZeroFailureCloses(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	tc.send(9, produceReq(0, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "fine")))
+	tc.send(9, produceReq(0, "t", 3, batchOf(t, -1, 0, 0, wire.CodecNone, "nowhere")))
+	tc.expectClosed()
+	if recs, _ := c.Records("t", 0); len(recs) != 1 {
+		t.Fatalf("%d records stored, want 1", len(recs))
 	}
 }
 

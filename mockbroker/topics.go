@@ -27,6 +27,7 @@ type partition struct {
 	replicas    []int32
 	inSync      int // how many of replicas are in sync, leader first
 	log         partitionLog
+	producers   map[int64]*producerEntry // the idempotent producers that wrote here, by id
 }
 
 // createTopic adds the topic newTopic builds. The caller holds c.mu or has not started the
@@ -44,11 +45,8 @@ func (c *Cluster) createTopic(spec topicSpec) (*topic, error) {
 // replication-factor brokers. Errors wrap the *kerr.Error a CreateTopics answer carries. The
 // caller holds c.mu or has not started the cluster.
 func (c *Cluster) newTopic(spec topicSpec) (*topic, error) {
-	if err := validTopicName(spec.name); err != nil {
+	if err := c.checkNewName(spec.name); err != nil {
 		return nil, err
-	}
-	if _, ok := c.topics[spec.name]; ok {
-		return nil, fmt.Errorf("%w: topic %q", kerr.TopicAlreadyExists, spec.name)
 	}
 	assignments := spec.assignments
 	if assignments == nil {
@@ -66,6 +64,18 @@ func (c *Cluster) newTopic(spec topicSpec) (*topic, error) {
 		t.partitions = append(t.partitions, &partition{leader: replicas[0], replicas: replicas, inSync: len(replicas)})
 	}
 	return t, nil
+}
+
+// checkNewName checks that name is a valid topic name that no topic has. The caller holds c.mu or
+// has not started the cluster.
+func (c *Cluster) checkNewName(name string) error {
+	if err := validTopicName(name); err != nil {
+		return err
+	}
+	if _, ok := c.topics[name]; ok {
+		return fmt.Errorf("%w: topic %q", kerr.TopicAlreadyExists, name)
+	}
+	return nil
 }
 
 // maxTopicPartitions bounds the partitions of one topic: a count comes from a client's request, and
@@ -133,6 +143,19 @@ func (c *Cluster) partitionAt(topic string, p int32) *partition {
 		return nil
 	}
 	return t.partitions[p]
+}
+
+// leaderPartition finds topic/partition and checks that broker leads it; it returns the partition
+// (when it exists) and an error code. The caller holds c.mu.
+func (c *Cluster) leaderPartition(broker int32, topic string, index int32) (*partition, int16) {
+	part := c.partitionAt(topic, index)
+	switch {
+	case part == nil:
+		return nil, kerr.UnknownTopicOrPartition.Code
+	case part.leader != broker:
+		return part, kerr.NotLeaderOrFollower.Code
+	}
+	return part, 0
 }
 
 // CreateTopic creates a topic with n partitions.

@@ -60,6 +60,29 @@ var Kafka40 = VersionProfile{
 	},
 }
 
+// Kafka44 is what an Apache Kafka 4.4 broker advertises, as the differential test against one
+// (interop's TestRealKafkaMockDiff) reads it: Kafka 4.0's ranges with Produce v13 and Fetch v18
+// (topic ids in produce requests, KIP-516; the high watermark in fetch requests, KIP-1166),
+// ListOffsets v11 (the earliest pending upload offset, KIP-1023) and ApiVersions v5, the last two
+// narrowed to what kwire implements. Produce v0–v2 are refused as under [Kafka40].
+var Kafka44 = VersionProfile{
+	Advertised: map[protocol.APIKey]protocol.VersionRange{
+		protocol.KeyProduce:          {Min: 0, Max: 13},
+		protocol.KeyFetch:            {Min: 4, Max: 18},
+		protocol.KeyListOffsets:      {Min: 1, Max: 11},
+		protocol.KeyMetadata:         {Min: 0, Max: 13},
+		protocol.KeyFindCoordinator:  {Min: 0, Max: 6},
+		protocol.KeyApiVersions:      {Min: 0, Max: 5},
+		protocol.KeyCreateTopics:     {Min: 2, Max: 7},
+		protocol.KeyInitProducerID:   {Min: 0, Max: 5},
+		protocol.KeySaslHandshake:    {Min: 0, Max: 1},
+		protocol.KeySaslAuthenticate: {Min: 0, Max: 2},
+	},
+	Refused: map[protocol.APIKey]protocol.VersionRange{
+		protocol.KeyProduce: {Min: 0, Max: 2},
+	},
+}
+
 // served is the range of k the broker both advertises under p and implements; ok is false when
 // there is none.
 func (p VersionProfile) served(k protocol.APIKey) (protocol.VersionRange, bool) {

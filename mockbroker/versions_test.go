@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -32,6 +33,21 @@ func TestProfilesAdvertiseTheirRanges(t *testing.T) {
 				t.Errorf("%s: %s advertised %v, want %v", name, k, got[k], want)
 			}
 		}
+	}
+}
+
+// Kafka 4.4 advertises its ranges narrowed to what kwire implements: ApiVersions v5 and
+// ListOffsets v11 are beyond it.
+func TestKafka44AdvertisesWhatKwireImplements(t *testing.T) {
+	got := advertisedRanges(t, NewTestCluster(t, Versions(Kafka44)))
+	want := map[protocol.APIKey]protocol.VersionRange{
+		protocol.KeyProduce: {Min: 0, Max: 13}, protocol.KeyFetch: {Min: 4, Max: 18}, protocol.KeyListOffsets: {Min: 1, Max: 10},
+		protocol.KeyMetadata: {Min: 0, Max: 13}, protocol.KeyFindCoordinator: {Min: 0, Max: 6}, protocol.KeyApiVersions: {Min: 0, Max: 4},
+		protocol.KeyCreateTopics: {Min: 2, Max: 7}, protocol.KeyInitProducerID: {Min: 0, Max: 5},
+		protocol.KeySaslHandshake: {Min: 0, Max: 1}, protocol.KeySaslAuthenticate: {Min: 0, Max: 2},
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("advertised %v, want %v", got, want)
 	}
 }
 

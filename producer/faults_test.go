@@ -972,10 +972,12 @@ func flushWithin(t *testing.T, p *Producer, d time.Duration) {
 
 // TestEpochBumpWhenBrokerForgetsSequences: a leader that lost the producer's latest sequences
 // (an unclean election) answers its next batch OUT_OF_ORDER_SEQUENCE_NUMBER. That batch is next
-// in line, so the producer bumps its epoch and restarts its sequences (KIP-360), and nothing is
-// lost or written twice. Before that, a batch acknowledged on its retry after a later one must
-// not move the producer's idea of the last acknowledged sequence back, or the next batch would
-// not look next in line and would be retried unchanged until delivery.timeout.ms.
+// in line, so the producer asks for a new epoch and restarts its sequences (KIP-360), and nothing
+// is lost or written twice; the broker answers a producer that is not transactional with a new
+// producer id at epoch 0, as Kafka does, whatever id and epoch it sends. Before that, a batch
+// acknowledged on its retry after a later one must not move the producer's idea of the last
+// acknowledged sequence back, or the next batch would not look next in line and would be retried
+// unchanged until delivery.timeout.ms.
 func TestEpochBumpWhenBrokerForgetsSequences(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
 	cfg := oneBatchEachConfig(c)
@@ -999,21 +1001,68 @@ func TestEpochBumpWhenBrokerForgetsSequences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h wire.RecordBatch
+	var first, h wire.RecordBatch
+	if _, err := first.Decode(batches[0]); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := h.Decode(batches[2]); err != nil {
 		t.Fatal(err)
 	}
-	if h.ProducerEpoch != 1 || h.BaseSequence != 0 {
-		t.Errorf("record 2 went with epoch %d, sequence %d; want 1 and 0 after the bump", h.ProducerEpoch, h.BaseSequence)
+	if h.ProducerID == first.ProducerID || h.ProducerEpoch != 0 || h.BaseSequence != 0 {
+		t.Errorf("record 2 went as producer %d, epoch %d, sequence %d; want a new producer id (not %d) at epoch 0, sequence 0",
+			h.ProducerID, h.ProducerEpoch, h.BaseSequence, first.ProducerID)
+	}
+}
+
+// TestFirstBatchRefusedAfterLaterOnesWritten: the producer's first batch on a partition is refused
+// (not written), and the batches sent behind it are written: the broker takes a producer's first
+// batch on a partition at any sequence, as Kafka does. The first batch's retry is answered
+// OUT_OF_ORDER_SEQUENCE_NUMBER, which a lost acknowledgement would also get once the broker no
+// longer remembers the batch: the producer cannot tell whether it was written, and fails it, as
+// the Java client does, rather than report it written. Later records go under a new epoch.
+func TestFirstBatchRefusedAfterLaterOnesWritten(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	p := newTestProducer(t, oneBatchEachConfig(c))
+	const n, behind = 10, 5
+	o := newOutcomes(n)
+	// The first request is refused, its answer held until those behind it are on their way.
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.RespondWithError, ErrorCode: kerr.NotEnoughReplicas.Code})
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
+	sendOneBatchEach(t, p, o, 0, behind)
+	if !o.wait(behind, 10*time.Second) {
+		t.Fatalf("%d of %d callbacks", o.total.Load(), behind)
+	}
+	if _, err, _ := o.result(0); !errors.Is(err, kerr.OutOfOrderSequenceNumber) {
+		t.Fatalf("record 0: %v, want OUT_OF_ORDER_SEQUENCE_NUMBER", err)
+	}
+	sendOneBatchEach(t, p, o, behind, n)
+	flushWithin(t, p, 10*time.Second)
+	recs, err := c.Records("t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range recs {
+		if want := strconv.Itoa(i + 1); string(r.Value) != want {
+			t.Fatalf("stored record %d is %q, want %q: records 1 to %d, once each, in order", i, r.Value, want, n-1)
+		}
+	}
+	for i := 1; i < n; i++ {
+		if _, err, _ := o.result(i); err != nil || o.calls[i].Load() != 1 {
+			t.Fatalf("record %d: %v, %d callbacks", i, err, o.calls[i].Load())
+		}
+	}
+	if len(recs) != n-1 {
+		t.Fatalf("%d records stored, want %d", len(recs), n-1)
 	}
 }
 
 // TestWrittenBatchForgottenAfterLeaderMove: the leader writes a batch and drops the connection
 // before answering, and the producer's side of it is slow to close. Meanwhile leadership moves
 // and later batches are written on the new leader, so many that the dropped batch falls out of
-// the five the broker remembers: its retry is answered OUT_OF_ORDER_SEQUENCE_NUMBER. A later
-// batch was acknowledged, so the dropped one was written: it succeeds (without an offset), and
-// nothing is written twice.
+// the five the broker remembers: its retry is answered OUT_OF_ORDER_SEQUENCE_NUMBER. A batch
+// before it and one after it were acknowledged, so the dropped one was written (the broker takes
+// batches in sequence once it knows the producer): it succeeds (without an offset), and nothing
+// is written twice.
 func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.NumBrokers(2), mockbroker.Topic("t", 1))
 	gate := newCloseGate()
@@ -1022,23 +1071,25 @@ func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	cfg.MetadataMaxAge = 20 * time.Millisecond // the producer learns of the move by itself
 	cfg.Dialer = gate.dial
 	p := newTestProducer(t, cfg)
-	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DropAfterHandling})
-	const n, forgotten = 20, 8 // more than five batches written after the first
+	const n, forgotten = 20, 9 // more than five batches written after the dropped one
 	o := newOutcomes(n)
 	sendOneBatchEach(t, p, o, 0, 1)
-	waitForRecords(t, c, "t", 0, 1)
+	flushWithin(t, p, 10*time.Second)
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DropAfterHandling})
+	sendOneBatchEach(t, p, o, 1, 2)
+	waitForRecords(t, c, "t", 0, 2)
 	if err := c.MoveLeader("t", 0, 1); err != nil {
 		t.Fatal(err)
 	}
 	waitForLeader(t, p, "t", 0, 1) // the next batches go to broker 1, none behind record 0's
-	sendOneBatchEach(t, p, o, 1, forgotten)
+	sendOneBatchEach(t, p, o, 2, forgotten)
 	waitForRecords(t, c, "t", 0, forgotten)
 	gate.open()
 	sendOneBatchEach(t, p, o, forgotten, n)
 	flushWithin(t, p, 10*time.Second)
 	o.requireAllSucceededOnce(t, n)
 	checkExactlyOnceInOrder(t, c, "t", 1, n)
-	if md, _, _ := o.result(0); md.Offset != -1 {
-		t.Errorf("record 0: offset %d, want -1: its acknowledgement was lost", md.Offset)
+	if md, _, _ := o.result(1); md.Offset != -1 {
+		t.Errorf("record 1: offset %d, want -1: its acknowledgement was lost", md.Offset)
 	}
 }

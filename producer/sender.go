@@ -492,11 +492,19 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 	switch {
 	case idempotent && (errors.Is(err, kerr.OutOfOrderSequenceNumber) || errors.Is(err, kerr.UnknownProducerID)):
 		switch ps := b.ps; {
-		case ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1)):
-			// A later batch was acknowledged under this epoch, which the broker allows only
-			// after this one: it was written, its acknowledgement lost, and the broker no
+		case ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1)) && seqBefore(ps.firstAcked, b.seq):
+			// A batch before this one and one after it were acknowledged under this epoch: the
+			// broker, which knew the producer since the earlier one, takes batches only in
+			// sequence, so this one was written, its acknowledgement lost, and the broker no
 			// longer remembers it among its latest batches.
 			s.succeed(b, -1, -1)
+			return
+		case ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1)):
+			// Only batches after this one were acknowledged. A broker takes a producer's first
+			// batch on a partition at any sequence (Kafka does), so this one may have been
+			// written or not: it fails, as in the Java client, rather than count as written or
+			// go again out of order, and later batches go under a new epoch.
+			s.retryOrFail(b, err, now)
 			return
 		case b.seq == addSequence(ps.lastAcked, 1) || ps.lastAcked < 0 && b.seq == 0:
 			// The broker lost the producer's state for the partition (KIP-360): restart the
@@ -574,6 +582,9 @@ func (s *sender) succeed(b *batch, baseOffset, logAppendTime int64) {
 	ps.inflight--
 	if last := addSequence(b.seq, b.records-1); b.seq >= 0 && (ps.lastAcked < 0 || seqBefore(ps.lastAcked, last)) {
 		ps.lastAcked = last // a retry acknowledged after later batches leaves it where they took it
+	}
+	if b.seq >= 0 && (ps.firstAcked < 0 || seqBefore(b.seq, ps.firstAcked)) {
+		ps.firstAcked = b.seq
 	}
 	if ps.retrying && ps.inflight == 0 {
 		ps.mu.Lock()

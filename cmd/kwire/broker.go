@@ -42,7 +42,7 @@ const brokerExamples = `  kwire broker
 `
 
 // kafkaVersions are the version profiles --kafka chooses from.
-var kafkaVersions = map[string]mockbroker.VersionProfile{"3.9": mockbroker.Kafka39, "4.0": mockbroker.Kafka40}
+var kafkaVersions = map[string]mockbroker.VersionProfile{"3.9": mockbroker.Kafka39, "4.0": mockbroker.Kafka40, "4.4": mockbroker.Kafka44}
 
 // brokerCommand defines kwire broker's flags and returns its action.
 func brokerCommand() (*cmdFlags, action) {
@@ -56,7 +56,7 @@ func brokerCommand() (*cmdFlags, action) {
 		topics       topicFlags
 		security     brokerSecurity
 	)
-	kafka := newChoice("3.9", "4.0")
+	kafka := newChoice("3.9", "4.0", "4.4")
 	c := newCmdFlags("broker", "kwire broker [flags]", brokerAbout, brokerExamples)
 	c.fs.StringVar(&listen, "listen", "127.0.0.1:9092", "The first broker's address; broker i listens on its port plus i (default 127.0.0.1:9092).")
 	c.doc("listen", "l", "HOST:PORT", "--listen 127.0.0.1:0")
@@ -70,7 +70,7 @@ func brokerCommand() (*cmdFlags, action) {
 	c.doc("replication-factor", "", "N", "--replication-factor 3")
 	c.fs.BoolVar(&noAutoCreate, "no-auto-create", false, "Answer UNKNOWN_TOPIC_OR_PARTITION for unknown topics instead of creating them.")
 	c.doc("no-auto-create", "", "", "--no-auto-create")
-	c.fs.Var(kafka, "kafka", "The Kafka version whose API version ranges the brokers advertise: 3.9 or 4.0 (default 3.9).")
+	c.fs.Var(kafka, "kafka", "The Kafka version whose API version ranges the brokers advertise: 3.9, 4.0 or 4.4 (default 3.9).")
 	c.doc("kafka", "", "VERSION", "--kafka 4.0")
 	c.fs.BoolVar(&verbose, "verbose", false, "Log every request and response, and every connection, on stderr.")
 	c.doc("verbose", "v", "", "-v")
