@@ -12,7 +12,7 @@ import (
 const recentBatches = 5
 
 // producerState is what the broker remembers of an idempotent producer: its current epoch and, per
-// partition, its latest batches.
+// partition it wrote to, its latest batches (none once forgotten).
 type producerState struct {
 	epoch      int16
 	partitions map[topicPartition][]batchMeta
@@ -51,10 +51,10 @@ func (c *Cluster) checkSequence(tp topicPartition, h *wire.BatchHeader) sequence
 			return sequenceCheck{code: kerr.OutOfOrderSequenceNumber.Code}
 		}
 		ps.epoch = h.ProducerEpoch // a client-side epoch bump (KIP-360) starts sequences again
-		clear(ps.partitions)
+		ps.restartSequences()
 		return sequenceCheck{}
 	}
-	recent := ps.partitions[tp]
+	recent, known := ps.partitions[tp]
 	last := lastSequence(h)
 	for _, b := range recent {
 		if b.firstSeq == h.BaseSequence && b.lastSeq == last {
@@ -62,7 +62,10 @@ func (c *Cluster) checkSequence(tp topicPartition, h *wire.BatchHeader) sequence
 		}
 	}
 	if len(recent) == 0 {
-		if h.BaseSequence != 0 {
+		// Kafka takes the first batch of a producer it has no state for on the partition at any
+		// sequence (its earlier batches may be gone with the log's retention); a partition that
+		// knew the producer before an epoch bump or the ForgetSequences fault wants sequence 0.
+		if known && h.BaseSequence != 0 {
 			return sequenceCheck{code: kerr.OutOfOrderSequenceNumber.Code}
 		}
 		return sequenceCheck{}
@@ -83,11 +86,29 @@ func (c *Cluster) rememberBatch(tp topicPartition, h *wire.BatchHeader, baseOffs
 	ps.partitions[tp] = recent
 }
 
-// forgetSequences forgets every producer's latest batches on tp (the ForgetSequences fault).
+// forgetSequences forgets the latest batches on tp of every producer that wrote there (the
+// ForgetSequences fault): the partition still knows them, but not where their sequences are.
 // The caller holds c.mu.
 func (c *Cluster) forgetSequences(tp topicPartition) {
 	for _, ps := range c.producers {
+		if _, ok := ps.partitions[tp]; ok {
+			ps.partitions[tp] = []batchMeta{}
+		}
+	}
+}
+
+// forgetProducers forgets every producer on tp (the ForgetProducers fault). The caller holds c.mu.
+func (c *Cluster) forgetProducers(tp topicPartition) {
+	for _, ps := range c.producers {
 		delete(ps.partitions, tp)
+	}
+}
+
+// restartSequences forgets the producer's latest batches everywhere under a new epoch: every
+// partition that knew it wants sequence 0 next.
+func (ps *producerState) restartSequences() {
+	for tp := range ps.partitions {
+		ps.partitions[tp] = []batchMeta{}
 	}
 }
 
@@ -116,7 +137,7 @@ func (c *Cluster) initProducer(id int64, epoch int16) (int64, int16, int16) {
 			return -1, -1, kerr.InvalidProducerEpoch.Code
 		case ps.epoch < math.MaxInt16-1:
 			ps.epoch++
-			clear(ps.partitions)
+			ps.restartSequences()
 			return id, ps.epoch, 0
 		}
 	}

@@ -30,7 +30,7 @@ func TestSequenceRules(t *testing.T) {
 		h    *wire.BatchHeader
 		want sequenceCheck
 	}{
-		{"first batch must start at 0", batch(0, 5, 1), sequenceCheck{code: kerr.OutOfOrderSequenceNumber.Code}},
+		{"a first batch may start anywhere, as Kafka takes it", batch(0, 5, 1), sequenceCheck{}},
 		{"unknown producer", &wire.BatchHeader{ProducerID: 999, BaseSequence: 0}, sequenceCheck{code: kerr.UnknownProducerID.Code}},
 	}
 	for _, s := range steps {
@@ -68,6 +68,9 @@ func TestSequenceRules(t *testing.T) {
 	}
 	if got := c.checkSequence(tp, batch(0, 20, 1)); got.code != kerr.InvalidProducerEpoch.Code {
 		t.Errorf("stale epoch: %+v", got)
+	}
+	if got := c.checkSequence(tp, batch(1, 5, 1)); got.code != kerr.OutOfOrderSequenceNumber.Code {
+		t.Errorf("new epoch from 5 where the old one wrote: %+v, want OUT_OF_ORDER_SEQUENCE_NUMBER", got)
 	}
 	if got := c.checkSequence(tp, batch(1, 0, 1)); got != (sequenceCheck{}) {
 		t.Errorf("new epoch from 0: %+v", got)

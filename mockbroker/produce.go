@@ -94,6 +94,9 @@ func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, ba
 		if r.partitionFault(ForgetSequences, tp.topic, tp.partition) != nil {
 			c.forgetSequences(tp)
 		}
+		if r.partitionFault(ForgetProducers, tp.topic, tp.partition) != nil {
+			c.forgetProducers(tp)
+		}
 		check := c.checkSequence(tp, h)
 		switch {
 		case check.code != 0:

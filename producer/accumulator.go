@@ -59,6 +59,9 @@ type batch struct {
 	seq      int32  // base sequence, -1 until assigned
 	attempts int
 	lastErr  error // why the last attempt failed
+	// maybeWritten: an attempt may have been written, unanswered or answered with an error that
+	// can come after the broker appended it (see mayHaveWritten).
+	maybeWritten bool
 
 	// The outcome, once settled: the broker's base offset and log-append time (-1 if none), or
 	// why the batch failed.
