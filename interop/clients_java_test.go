@@ -447,7 +447,8 @@ func (r *javaRun) offsetForTime(p int32, ts int64) int64 {
 	return int64(len(r.slots[p]))
 }
 
-func derefOr(p *int64, def int64) int64 {
+// derefOr is *p, or def when p is nil.
+func derefOr[T any](p *T, def T) T {
 	if p == nil {
 		return def
 	}

@@ -136,7 +136,7 @@ func perfBrokers(t *testing.T) []perfBroker {
 	kwire := buildKwire(t)
 	return []perfBroker{
 		{"Apache Kafka 4.4.0", func(t *testing.T, topic string) string {
-			createTopics(t, k.Bootstrap, perfPartitions, topic)
+			createKafkaTopics(t, k.Addr(1), perfPartitions, topic)
 			return k.Bootstrap
 		}},
 		{"kwire broker", func(t *testing.T, topic string) string {

@@ -31,9 +31,14 @@ const (
 	// numbered after what it had acknowledged, is answered OUT_OF_ORDER_SEQUENCE_NUMBER, and the
 	// producer must bump its epoch (KIP-360).
 	ForgetSequences
+	// ForgetProducers makes the partitions of a produce request forget idempotent producers
+	// altogether before handling it, as a leader with no state for them does (their batches gone
+	// with the log's retention, or a leader elected from a replica that never had them): as
+	// Kafka does, the partition takes a producer's next batch at any sequence.
+	ForgetProducers
 )
 
-var faultActionNames = [...]string{"RespondWithError", "DelayResponse", "DropBeforeHandling", "DropAfterHandling", "TimeoutAfterHandling", "ForgetSequences"}
+var faultActionNames = [...]string{"RespondWithError", "DelayResponse", "DropBeforeHandling", "DropAfterHandling", "TimeoutAfterHandling", "ForgetSequences", "ForgetProducers"}
 
 func (a FaultAction) String() string {
 	if int(a) < len(faultActionNames) {

@@ -104,6 +104,13 @@ func forgetSequences(part *partition) {
 	}
 }
 
+// forgetProducers makes part forget every idempotent producer (the ForgetProducers fault), as
+// after retention removed their batches or a leader without their state took over: each may
+// start again at any sequence. The caller holds c.mu.
+func forgetProducers(part *partition) {
+	clear(part.producers)
+}
+
 // lastSequence is the sequence of the batch's last record; sequences wrap from MaxInt32 to 0.
 func lastSequence(h *wire.BatchHeader) int32 {
 	return int32((int64(h.BaseSequence) + int64(h.LastOffsetDelta)) % (math.MaxInt32 + 1))

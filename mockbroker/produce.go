@@ -117,6 +117,9 @@ func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, ba
 		if r.partitionFault(ForgetSequences, tp.topic, tp.partition) != nil {
 			forgetSequences(part)
 		}
+		if r.partitionFault(ForgetProducers, tp.topic, tp.partition) != nil {
+			forgetProducers(part)
+		}
 		check := checkSequence(part, h)
 		switch {
 		case check.code != 0:

@@ -245,6 +245,49 @@ func TestProduceThrottle(t *testing.T) {
 	}
 }
 
+// TestFirstBatchAtAnySequence: as Apache Kafka 4.4 does (checked against it), a partition takes
+// an idempotent producer's first batch at any sequence, since its earlier ones may be gone with
+// the log's retention, and then wants the sequences that follow it.
+func TestFirstBatchAtAnySequence(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	var init protocol.InitProducerIDResponse
+	tc.roundTrip(4, &protocol.InitProducerIDRequest{TransactionTimeoutMs: 60000, ProducerID: -1, ProducerEpoch: -1}, &init)
+	id, epoch := init.ProducerID, init.ProducerEpoch
+	for _, step := range []struct {
+		seq    int32
+		code   int16
+		offset int64
+	}{{100, 0, 0}, {0, kerr.OutOfOrderSequenceNumber.Code, -1}, {101, 0, 1}} {
+		pr := produce(tc, 9, -1, "t", 0, batchOf(t, id, epoch, step.seq, wire.CodecNone, "a"))
+		if pr.ErrorCode != step.code || pr.BaseOffset != step.offset {
+			t.Errorf("sequence %d: %v at offset %d, want %v at %d", step.seq, kerr.ForCode(pr.ErrorCode), pr.BaseOffset, kerr.ForCode(step.code), step.offset)
+		}
+	}
+}
+
+// TestForgetProducers: after the fault, the partition takes an idempotent producer's next batch
+// at any sequence, as for a producer it never saw; other partitions still know it.
+func TestForgetProducers(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 2))
+	tc := dialTest(t, c.Addrs()[0])
+	var init protocol.InitProducerIDResponse
+	tc.roundTrip(4, &protocol.InitProducerIDRequest{TransactionTimeoutMs: 60000, ProducerID: -1, ProducerEpoch: -1}, &init)
+	id, epoch := init.ProducerID, init.ProducerEpoch
+	for p := range int32(2) {
+		if pr := produce(tc, 9, -1, "t", p, batchOf(t, id, epoch, 0, wire.CodecNone, "a")); pr.ErrorCode != 0 {
+			t.Fatalf("t/%d: first batch: %v", p, kerr.ForCode(pr.ErrorCode))
+		}
+	}
+	c.Inject(Fault{API: protocol.KeyProduce, Topic: "t", Partitions: []int32{0}, Action: ForgetProducers})
+	if pr := produce(tc, 9, -1, "t", 0, batchOf(t, id, epoch, 7, wire.CodecNone, "b")); pr.ErrorCode != 0 || pr.BaseOffset != 1 {
+		t.Fatalf("t/0 after ForgetProducers, sequence 7: %v at %d, want it written at 1", kerr.ForCode(pr.ErrorCode), pr.BaseOffset)
+	}
+	if pr := produce(tc, 9, -1, "t", 1, batchOf(t, id, epoch, 7, wire.CodecNone, "b")); pr.ErrorCode != kerr.OutOfOrderSequenceNumber.Code {
+		t.Fatalf("t/1 kept its sequences, yet took sequence 7 after 0: %v", kerr.ForCode(pr.ErrorCode))
+	}
+}
+
 // TestForgetSequences: after the fault, the partition answers an idempotent producer's next
 // batch OUT_OF_ORDER_SEQUENCE_NUMBER, other partitions still know it, and a new epoch starting at
 // sequence 0 is written.

@@ -27,16 +27,13 @@ type partitionState struct {
 	// batch's first record gets.
 	closedRecords int64
 
-	inflight  int   // batches of this partition in flight
-	nextSeq   int32 // the sequence the next new batch gets (idempotence)
-	retrying  bool  // a batch came back for a retry: one in flight at a time until it lands
-	lastAcked int32 // the last sequence the broker acknowledged, -1 for none
-	// firstAcked is the first sequence the broker acknowledged under the current producer id and
-	// epoch, -1 for none: from it on, the broker takes this producer's batches only in sequence.
-	firstAcked int32
-	broken     bool     // a sequence gap: its batches wait for an epoch bump
-	completed  int64    // the index of the first record whose batch is not complete
-	held       []*batch // settled batches waiting for an earlier one to complete
+	inflight  int      // batches of this partition in flight
+	nextSeq   int32    // the sequence the next new batch gets (idempotence)
+	retrying  bool     // a batch came back for a retry: one in flight at a time until it lands
+	lastAcked int32    // the last sequence the broker acknowledged, -1 for none
+	broken    bool     // a sequence gap: its batches wait for an epoch bump
+	completed int64    // the index of the first record whose batch is not complete
+	held      []*batch // settled batches waiting for an earlier one to complete
 }
 
 // entry is what a batch keeps of a record for its completion: its callback, offset delta and
@@ -62,6 +59,9 @@ type batch struct {
 	seq      int32  // base sequence, -1 until assigned
 	attempts int
 	lastErr  error // why the last attempt failed
+	// maybeWritten: an attempt may have been written, unanswered or answered with an error that
+	// can come after the broker appended it (see mayHaveWritten).
+	maybeWritten bool
 
 	// The outcome, once settled: the broker's base offset and log-append time (-1 if none), or
 	// why the batch failed.

@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -1014,55 +1015,12 @@ func TestEpochBumpWhenBrokerForgetsSequences(t *testing.T) {
 	}
 }
 
-// TestFirstBatchRefusedAfterLaterOnesWritten: the producer's first batch on a partition is refused
-// (not written), and the batches sent behind it are written: the broker takes a producer's first
-// batch on a partition at any sequence, as Kafka does. The first batch's retry is answered
-// OUT_OF_ORDER_SEQUENCE_NUMBER, which a lost acknowledgement would also get once the broker no
-// longer remembers the batch: the producer cannot tell whether it was written, and fails it, as
-// the Java client does, rather than report it written. Later records go under a new epoch.
-func TestFirstBatchRefusedAfterLaterOnesWritten(t *testing.T) {
-	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
-	p := newTestProducer(t, oneBatchEachConfig(c))
-	const n, behind = 10, 5
-	o := newOutcomes(n)
-	// The first request is refused, its answer held until those behind it are on their way.
-	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.RespondWithError, ErrorCode: kerr.NotEnoughReplicas.Code})
-	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
-	sendOneBatchEach(t, p, o, 0, behind)
-	if !o.wait(behind, 10*time.Second) {
-		t.Fatalf("%d of %d callbacks", o.total.Load(), behind)
-	}
-	if _, err, _ := o.result(0); !errors.Is(err, kerr.OutOfOrderSequenceNumber) {
-		t.Fatalf("record 0: %v, want OUT_OF_ORDER_SEQUENCE_NUMBER", err)
-	}
-	sendOneBatchEach(t, p, o, behind, n)
-	flushWithin(t, p, 10*time.Second)
-	recs, err := c.Records("t", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, r := range recs {
-		if want := strconv.Itoa(i + 1); string(r.Value) != want {
-			t.Fatalf("stored record %d is %q, want %q: records 1 to %d, once each, in order", i, r.Value, want, n-1)
-		}
-	}
-	for i := 1; i < n; i++ {
-		if _, err, _ := o.result(i); err != nil || o.calls[i].Load() != 1 {
-			t.Fatalf("record %d: %v, %d callbacks", i, err, o.calls[i].Load())
-		}
-	}
-	if len(recs) != n-1 {
-		t.Fatalf("%d records stored, want %d", len(recs), n-1)
-	}
-}
-
-// TestWrittenBatchForgottenAfterLeaderMove: the leader writes a batch and drops the connection
-// before answering, and the producer's side of it is slow to close. Meanwhile leadership moves
-// and later batches are written on the new leader, so many that the dropped batch falls out of
-// the five the broker remembers: its retry is answered OUT_OF_ORDER_SEQUENCE_NUMBER. A batch
-// before it and one after it were acknowledged, so the dropped one was written (the broker takes
-// batches in sequence once it knows the producer): it succeeds (without an offset), and nothing
-// is written twice.
+// TestWrittenBatchForgottenAfterLeaderMove: after a first batch is acknowledged, the leader
+// writes the next one and drops the connection before answering, and the producer's side of it
+// is slow to close. Meanwhile leadership moves and later batches are written on the new leader,
+// so many that the dropped batch falls out of the five the broker remembers: its retry is
+// answered OUT_OF_ORDER_SEQUENCE_NUMBER. A later batch was acknowledged, and the dropped one may
+// have been written, so it was: it succeeds (without an offset), and nothing is written twice.
 func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.NumBrokers(2), mockbroker.Topic("t", 1))
 	gate := newCloseGate()
@@ -1081,7 +1039,7 @@ func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	if err := c.MoveLeader("t", 0, 1); err != nil {
 		t.Fatal(err)
 	}
-	waitForLeader(t, p, "t", 0, 1) // the next batches go to broker 1, none behind record 0's
+	waitForLeader(t, p, "t", 0, 1) // the next batches go to broker 1, none behind record 1's
 	sendOneBatchEach(t, p, o, 2, forgotten)
 	waitForRecords(t, c, "t", 0, forgotten)
 	gate.open()
@@ -1091,5 +1049,72 @@ func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	checkExactlyOnceInOrder(t, c, "t", 1, n)
 	if md, _, _ := o.result(1); md.Offset != -1 {
 		t.Errorf("record 1: offset %d, want -1: its acknowledgement was lost", md.Offset)
+	}
+}
+
+// TestFirstBatchRefusedIsNotOvertaken: the first produce request to a partition is answered
+// NOT_LEADER_OR_FOLLOWER, late, as Kafka answers for a moment after CreateTopics. A partition
+// takes the first batch it sees of a producer at any sequence, so a later batch sent meanwhile
+// would be written first, and the refused one could never be: until a batch of the partition is
+// acknowledged, the producer has one in flight. Every record lands once, in order, at the offset
+// its callback gives.
+func TestFirstBatchRefusedIsNotOvertaken(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	p := newTestProducer(t, oneBatchEachConfig(c))
+	const n = 10
+	o := newOutcomes(n)
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.RespondWithError, ErrorCode: kerr.NotLeaderOrFollower.Code})
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
+	sendOneBatchEach(t, p, o, 0, 1)
+	time.Sleep(20 * time.Millisecond)
+	sendOneBatchEach(t, p, o, 1, n)
+	flushWithin(t, p, 10*time.Second)
+	o.requireAllSucceededOnce(t, n)
+	checkExactlyOnceInOrder(t, c, "t", 1, n)
+	if checked := o.checkOffsets(t, c, "t", 1); checked != n {
+		t.Errorf("%d of %d records have an offset, want all", checked, n)
+	}
+}
+
+// TestRefusedBatchOvertakenFails: record 1's first attempt is refused with
+// NOT_LEADER_OR_FOLLOWER, answered late, and record 2, sent meanwhile, reaches a leader that has
+// forgotten the producer (as after retention removed its batches), which takes it at any
+// sequence. Record 1 was never written and can no longer be in order: it fails with
+// OUT_OF_ORDER_SEQUENCE_NUMBER instead of passing for written, and the others land once, in order.
+func TestRefusedBatchOvertakenFails(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	p := newTestProducer(t, oneBatchEachConfig(c))
+	const n = 5
+	o := newOutcomes(n)
+	sendOneBatchEach(t, p, o, 0, 1)
+	flushWithin(t, p, 10*time.Second)
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.RespondWithError, ErrorCode: kerr.NotLeaderOrFollower.Code})
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
+	// Record 1's request uses one up without effect (it is refused before anything is written);
+	// record 2's is handled after the forgetting.
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.ForgetProducers, Times: 2})
+	sendOneBatchEach(t, p, o, 1, n)
+	flushWithin(t, p, 10*time.Second)
+	for i := range n {
+		_, err, _ := o.result(i)
+		switch {
+		case o.calls[i].Load() != 1:
+			t.Fatalf("record %d: callback called %d times, want 1", i, o.calls[i].Load())
+		case i == 1 && !errors.Is(err, kerr.OutOfOrderSequenceNumber):
+			t.Errorf("record 1: %v, want OUT_OF_ORDER_SEQUENCE_NUMBER: it was never written", err)
+		case i != 1 && err != nil:
+			t.Errorf("record %d: %v", i, err)
+		}
+	}
+	recs, err := c.Records("t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values []string
+	for _, r := range recs {
+		values = append(values, string(r.Value))
+	}
+	if want := []string{"0", "2", "3", "4"}; !slices.Equal(values, want) {
+		t.Errorf("the log holds %q, want %q", values, want)
 	}
 }

@@ -105,7 +105,7 @@ func (s *sender) gotProducerID(r *pidResult) {
 	parts := s.p.partitions
 	s.p.mu.RUnlock()
 	for _, ps := range parts {
-		ps.nextSeq, ps.lastAcked, ps.firstAcked, ps.broken = 0, -1, -1, false
+		ps.nextSeq, ps.lastAcked, ps.broken = 0, -1, false
 		ps.mu.Lock()
 		for _, b := range ps.queue {
 			if b.data == nil {

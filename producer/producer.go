@@ -224,7 +224,7 @@ func (p *Producer) topic(ctx context.Context, topic string) (*topicState, error)
 	}
 	ts = &topicState{}
 	for i := range tv.leaders {
-		ps := &partitionState{tp: topicPartition{topic, int32(i)}, lastAcked: -1, firstAcked: -1}
+		ps := &partitionState{tp: topicPartition{topic, int32(i)}, lastAcked: -1}
 		ts.parts = append(ts.parts, ps)
 		p.partitions = append(p.partitions, ps)
 	}

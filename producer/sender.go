@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -258,7 +259,10 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 		return nil, head.retryAt
 	case resolving && (ps.broken || head.data == nil):
 		return nil, wake
-	case s.cfg.Idempotence != Off && ps.retrying && ps.inflight > 0:
+	case s.cfg.Idempotence != Off && ps.inflight > 0 && (ps.retrying || ps.lastAcked < 0):
+		// One at a time while a retry is out, and until the partition acknowledges a batch under
+		// the epoch: a broker without state for the producer takes its first batch at any
+		// sequence, so a later batch must not arrive before an earlier one is written.
 		return nil, wake
 	}
 	tv := view.topics[ps.tp.topic]
@@ -430,6 +434,7 @@ func (s *sender) complete(cl *call) {
 	if cl.err != nil {
 		s.p.stats.noteError("NETWORK")
 		for _, b := range cl.batches {
+			b.maybeWritten = true
 			s.retryOrFail(b, cl.err, now)
 		}
 		return
@@ -488,23 +493,27 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 		err = serr
 	}
 	s.p.stats.noteError(err.(*kerr.Error).Name)
+	if mayHaveWritten(err) {
+		b.maybeWritten = true
+	}
 	idempotent := s.cfg.Idempotence != Off
 	switch {
 	case idempotent && (errors.Is(err, kerr.OutOfOrderSequenceNumber) || errors.Is(err, kerr.UnknownProducerID)):
-		switch ps := b.ps; {
-		case ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1)) && seqBefore(ps.firstAcked, b.seq):
-			// A batch before this one and one after it were acknowledged under this epoch: the
-			// broker, which knew the producer since the earlier one, takes batches only in
-			// sequence, so this one was written, its acknowledgement lost, and the broker no
-			// longer remembers it among its latest batches.
+		ps := b.ps
+		overtaken := ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1))
+		switch {
+		case overtaken && b.maybeWritten:
+			// A later batch was acknowledged under this epoch, which a broker that knows the
+			// producer allows only after this one: it was written, its acknowledgement lost,
+			// and the broker no longer remembers it among its latest batches.
 			s.succeed(b, -1, -1)
 			return
-		case ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1)):
-			// Only batches after this one were acknowledged. A broker takes a producer's first
-			// batch on a partition at any sequence (Kafka does), so this one may have been
-			// written or not: it fails, as in the Java client, rather than count as written or
-			// go again out of order, and later batches go under a new epoch.
-			s.retryOrFail(b, err, now)
+		case overtaken:
+			// No attempt of it was written, yet later batches were: the broker had no state
+			// for the producer when it took them, and takes any sequence first. Its turn is
+			// gone, and retries would only meet OUT_OF_ORDER again.
+			ps.landed()
+			s.fail(b, fmt.Errorf("%w (the broker wrote later batches of the partition, and never this one)", err))
 			return
 		case b.seq == addSequence(ps.lastAcked, 1) || ps.lastAcked < 0 && b.seq == 0:
 			// The broker lost the producer's state for the partition (KIP-360): restart the
@@ -579,20 +588,35 @@ func (s *sender) backoff(attempt int) time.Duration {
 // succeed settles a batch that the broker wrote at baseOffset (-1 if unknown).
 func (s *sender) succeed(b *batch, baseOffset, logAppendTime int64) {
 	ps := b.ps
-	ps.inflight--
 	if last := addSequence(b.seq, b.records-1); b.seq >= 0 && (ps.lastAcked < 0 || seqBefore(ps.lastAcked, last)) {
 		ps.lastAcked = last // a retry acknowledged after later batches leaves it where they took it
 	}
-	if b.seq >= 0 && (ps.firstAcked < 0 || seqBefore(b.seq, ps.firstAcked)) {
-		ps.firstAcked = b.seq
-	}
+	ps.landed()
+	b.baseOffset, b.logAppendTime = baseOffset, logAppendTime
+	s.deliver(b)
+}
+
+// landed notes that one of ps's batches in flight has its final answer: with none left in flight,
+// the partition sends several at a time again unless its next batch is a retry too.
+func (ps *partitionState) landed() {
+	ps.inflight--
 	if ps.retrying && ps.inflight == 0 {
 		ps.mu.Lock()
 		ps.retrying = len(ps.queue) > 0 && ps.queue[0].attempts > 0
 		ps.mu.Unlock()
 	}
-	b.baseOffset, b.logAppendTime = baseOffset, logAppendTime
-	s.deliver(b)
+}
+
+// mayHaveWritten reports whether a produce error leaves open that the broker wrote the batch:
+// Kafka answers these after appending it, or after failing midway; every other error refuses a
+// batch before it is written.
+func mayHaveWritten(err error) bool {
+	for _, after := range []error{kerr.RequestTimedOut, kerr.NotEnoughReplicasAfterAppend, kerr.KafkaStorageError, kerr.UnknownServerError} {
+		if errors.Is(err, after) {
+			return true
+		}
+	}
+	return false
 }
 
 // fail settles a batch with err for each of its records.
