@@ -1013,7 +1013,8 @@ func TestEpochBumpWhenBrokerForgetsSequences(t *testing.T) {
 // and later batches are written on the new leader, so many that the dropped batch falls out of
 // the five the broker remembers: its retry is answered OUT_OF_ORDER_SEQUENCE_NUMBER. A later
 // batch was acknowledged, so the dropped one was written: it succeeds (without an offset), and
-// nothing is written twice.
+// nothing is written twice. (Record 0 is acknowledged first: until a partition has acknowledged
+// a batch, the next one waits for it.)
 func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.NumBrokers(2), mockbroker.Topic("t", 1))
 	gate := newCloseGate()
@@ -1022,23 +1023,27 @@ func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	cfg.MetadataMaxAge = 20 * time.Millisecond // the producer learns of the move by itself
 	cfg.Dialer = gate.dial
 	p := newTestProducer(t, cfg)
-	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DropAfterHandling})
-	const n, forgotten = 20, 8 // more than five batches written after the first
+	const n, forgotten = 20, 9 // more than five batches written after record 1's
 	o := newOutcomes(n)
 	sendOneBatchEach(t, p, o, 0, 1)
-	waitForRecords(t, c, "t", 0, 1)
+	if !o.wait(1, 5*time.Second) {
+		t.Fatalf("record 0 not acknowledged; stats %+v", p.Stats())
+	}
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DropAfterHandling})
+	sendOneBatchEach(t, p, o, 1, 2)
+	waitForRecords(t, c, "t", 0, 2)
 	if err := c.MoveLeader("t", 0, 1); err != nil {
 		t.Fatal(err)
 	}
-	waitForLeader(t, p, "t", 0, 1) // the next batches go to broker 1, none behind record 0's
-	sendOneBatchEach(t, p, o, 1, forgotten)
+	waitForLeader(t, p, "t", 0, 1) // the next batches go to broker 1, none behind record 1's
+	sendOneBatchEach(t, p, o, 2, forgotten)
 	waitForRecords(t, c, "t", 0, forgotten)
 	gate.open()
 	sendOneBatchEach(t, p, o, forgotten, n)
 	flushWithin(t, p, 10*time.Second)
 	o.requireAllSucceededOnce(t, n)
 	checkExactlyOnceInOrder(t, c, "t", 1, n)
-	if md, _, _ := o.result(0); md.Offset != -1 {
-		t.Errorf("record 0: offset %d, want -1: its acknowledgement was lost", md.Offset)
+	if md, _, _ := o.result(1); md.Offset != -1 {
+		t.Errorf("record 1: offset %d, want -1: its acknowledgement was lost", md.Offset)
 	}
 }

@@ -258,7 +258,11 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 		return nil, head.retryAt
 	case resolving && (ps.broken || head.data == nil):
 		return nil, wake
-	case s.cfg.Idempotence != Off && ps.retrying && ps.inflight > 0:
+	case s.cfg.Idempotence != Off && ps.inflight > 0 && (ps.retrying || ps.lastAcked < 0):
+		// One batch at a time while one is retried, and until the partition has acknowledged
+		// one under this epoch: a broker without the producer's state for a partition takes
+		// whatever sequence comes first, so a later batch must not get there before the first
+		// (if the first met NOT_LEADER_OR_FOLLOWER, say), or the first could never follow it.
 		return nil, wake
 	}
 	tv := view.topics[ps.tp.topic]
