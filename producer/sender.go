@@ -239,9 +239,14 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if ps.open != nil {
-		if end := ps.open.created.Add(s.cfg.Linger); flushing || !now.Before(end) {
+		// Past its linger, the open batch closes only when it is next to go: behind queued
+		// batches (a leader that is down, requests in flight) it keeps taking records, as the
+		// Java client's last batch of a partition does until the sender takes it, so that what
+		// piles up meanwhile goes out in full batches rather than one per linger.ms.
+		switch end := ps.open.created.Add(s.cfg.Linger); {
+		case flushing || !now.Before(end) && len(ps.queue) == 0:
 			s.p.closeOpen(ps)
-		} else {
+		case now.Before(end):
 			wake = end
 		}
 	}

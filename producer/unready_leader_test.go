@@ -1,6 +1,8 @@
 package producer
 
 import (
+	"context"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -50,5 +52,38 @@ func TestFirstBatchOfPartitionGoesAlone(t *testing.T) {
 	checkExactlyOnceInOrder(t, c, "t", 1, n)
 	if s := p.Stats(); s.Errors["NOT_LEADER_OR_FOLLOWER"] != 1 || s.Errors["OUT_OF_ORDER_SEQUENCE_NUMBER"] != 0 {
 		t.Errorf("errors %v, want the one NOT_LEADER_OR_FOLLOWER", s.Errors)
+	}
+}
+
+// TestBatchesFillBehindUnavailableLeader: records sent while a partition's leader is down wait in
+// full batches, as the Java client's do, not in a batch per linger.ms: past its linger the open
+// batch keeps taking records while another batch waits before it.
+func TestBatchesFillBehindUnavailableLeader(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+	cfg := testConfig(c)
+	cfg.Linger = 2 * time.Millisecond
+	p := newTestProducer(t, cfg)
+	sendNumbered(t, p, "t", 1, nil)
+	if err := c.StopBroker(0); err != nil {
+		t.Fatal(err)
+	}
+	before := p.Stats().Batches
+	const n = 200 // some 4 KiB: one batch.size holds them all
+	o := newOutcomes(n)
+	for i := range n {
+		if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte(strconv.Itoa(i + 1))}, o.cb(i)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond / 2) // several lingers go by
+	}
+	if err := c.RestartBroker(0); err != nil {
+		t.Fatal(err)
+	}
+	flushWithin(t, p, 10*time.Second)
+	o.requireAllSucceededOnce(t, n)
+	// The batch open when the leader went away closes at its linger and waits; every record
+	// after it goes in the next batch, which closes once that one has gone.
+	if got := p.Stats().Batches - before; got != 2 {
+		t.Errorf("%d records sent while the leader was down went in %d batches, want 2", n, got)
 	}
 }
