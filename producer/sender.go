@@ -276,6 +276,12 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 		return nil, wake
 	}
 	leader := tv.leaders[ps.tp.partition]
+	if ps.inflight > 0 && ps.inflightTo != leader {
+		// A partition's batches are in flight to one broker at a time: after its leader moved,
+		// those still out to the old one are answered (or fail) first, for the new one would
+		// refuse later batches that came before them (OUT_OF_ORDER_SEQUENCE_NUMBER).
+		return nil, wake
+	}
 	if _, started := requests[leader]; !started && !s.ready(leader, view, now) {
 		if refusal = s.brokers[leader].authErr; refusal != nil {
 			refused, ps.queue = ps.queue, nil // the leader refused to authenticate the producer
@@ -284,6 +290,7 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 	}
 	ps.queue = ps.queue[1:]
 	ps.inflight++
+	ps.inflightTo = leader
 	return head, wake
 }
 

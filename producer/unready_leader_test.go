@@ -87,3 +87,47 @@ func TestBatchesFillBehindUnavailableLeader(t *testing.T) {
 		t.Errorf("%d records sent while the leader was down went in %d batches, want 2", n, got)
 	}
 }
+
+// TestNoBatchToNewLeaderBeforeOldAnswers: after a leader move, a partition's later batches wait
+// until those in flight to the old leader are answered. Sent to the new leader meanwhile, they
+// would get there before the batches the old one turns away (NOT_LEADER_OR_FOLLOWER), and be
+// answered OUT_OF_ORDER_SEQUENCE_NUMBER, as Kafka 4.4 did under kwire's producer when
+// kafka-leader-election moved leaders mid-run. Here the old leader holds its answer to a batch
+// until the producer has seen the move and had a later batch to send.
+func TestNoBatchToNewLeaderBeforeOldAnswers(t *testing.T) {
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	var held atomic.Bool
+	hold := mockbroker.OnExchange(func(e mockbroker.Exchange) {
+		if len(e.Faults) > 0 && held.CompareAndSwap(false, true) {
+			<-release
+		}
+	})
+	c := mockbroker.NewTestCluster(t, mockbroker.NumBrokers(2), mockbroker.Topic("t", 1), hold)
+	defer releaseOnce.Do(func() { close(release) }) // before the cluster closes
+	cfg := oneBatchEachConfig(c)
+	cfg.MetadataMaxAge = 20 * time.Millisecond // the producer learns of the move by itself
+	p := newTestProducer(t, cfg)
+	const n = 6
+	o := newOutcomes(n)
+	sendOneBatchEach(t, p, o, 0, 1)
+	if !o.wait(1, 5*time.Second) {
+		t.Fatalf("record 0 not acknowledged; stats %+v", p.Stats())
+	}
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Brokers: []int32{0}, Action: mockbroker.RespondWithError, ErrorCode: kerr.NotLeaderOrFollower.Code})
+	sendOneBatchEach(t, p, o, 1, 2)
+	waitUntil(t, held.Load, func() string { return "record 1's produce request never came" })
+	if err := c.MoveLeader("t", 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	waitForLeader(t, p, "t", 0, 1)
+	sendOneBatchEach(t, p, o, 2, n)
+	time.Sleep(100 * time.Millisecond) // room for records 2.. to go to broker 1, were they allowed
+	releaseOnce.Do(func() { close(release) })
+	flushWithin(t, p, 10*time.Second)
+	o.requireAllSucceededOnce(t, n)
+	checkExactlyOnceInOrder(t, c, "t", 1, n)
+	if s := p.Stats(); s.Errors["OUT_OF_ORDER_SEQUENCE_NUMBER"] != 0 {
+		t.Errorf("errors %v: batches went to the new leader before the old one had answered", s.Errors)
+	}
+}
