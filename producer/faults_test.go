@@ -1050,3 +1050,64 @@ func TestDroppedBatchGoesFirstToNewLeader(t *testing.T) {
 		t.Errorf("record 1: offset %d, want 1, the duplicate's", md.Offset)
 	}
 }
+
+// TestWrittenBatchForgottenBehindAcknowledgedOne: a batch is written but answered
+// REQUEST_TIMED_OUT, late, and the next one, sent meanwhile, is acknowledged; then the leader
+// forgets the producer's sequences (ForgetSequences, as after an unclean election). A later
+// batch was acknowledged, which the broker allows only after this one, so the first was written:
+// it succeeds, without an offset, and is not written again, whether the broker's
+// OUT_OF_ORDER_SEQUENCE_NUMBER answers its retry or the batch after those two, which makes the
+// producer bump its epoch and renumber what waits.
+func TestWrittenBatchForgottenBehindAcknowledgedOne(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		inFlight int // records sent with record 2, before record 1's retry
+	}{
+		{"answered to its retry", 0},
+		{"answered to the next batch", 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cl, p := forgetAfterTimedOutBatch(t)
+			n := 3 + c.inFlight
+			o := newOutcomes(n + 2)
+			sendOneBatchEach(t, p, o, 0, 1)
+			flushWithin(t, p, 10*time.Second)
+			cl.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.TimeoutAfterHandling})
+			cl.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
+			sendOneBatchEach(t, p, o, 1, 2)
+			time.Sleep(20 * time.Millisecond)
+			sendOneBatchEach(t, p, o, 2, n)
+			flushWithin(t, p, 10*time.Second)
+			sendOneBatchEach(t, p, o, n, n+2)
+			flushWithin(t, p, 10*time.Second)
+			o.requireAllSucceededOnce(t, n+2)
+			checkExactlyOnceInOrder(t, cl, "t", 1, n+2)
+			if md, _, _ := o.result(1); md.Offset != -1 {
+				t.Errorf("record 1: offset %d, want -1: the broker no longer knew it", md.Offset)
+			}
+			if s := p.Stats(); s.Errors["OUT_OF_ORDER_SEQUENCE_NUMBER"] == 0 {
+				t.Errorf("errors %v: the broker never answered OUT_OF_ORDER_SEQUENCE_NUMBER", s.Errors)
+			}
+		})
+	}
+}
+
+// forgetAfterTimedOutBatch starts a cluster with topic t whose leader forgets the producers'
+// sequences once it has answered, after a produce request with faults, a produce request without
+// any; and a producer sending to it a batch a record.
+func forgetAfterTimedOutBatch(t *testing.T) (*mockbroker.Cluster, *Producer) {
+	var c *mockbroker.Cluster
+	var armed, forgot atomic.Bool
+	forgetAfterNext := mockbroker.OnExchange(func(e mockbroker.Exchange) {
+		if e.Header.APIKey != protocol.KeyProduce {
+			return
+		}
+		if len(e.Faults) > 0 {
+			armed.Store(true)
+		} else if armed.Load() && forgot.CompareAndSwap(false, true) {
+			c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.ForgetSequences})
+		}
+	})
+	c = mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1), forgetAfterNext)
+	return c, newTestProducer(t, oneBatchEachConfig(c))
+}

@@ -373,6 +373,12 @@ func (s *sender) prepare(b *batch) error {
 	return nil
 }
 
+// knownWritten reports whether the broker has written b, a batch numbered under the current
+// epoch: a later batch was acknowledged, which the broker allows only after this one.
+func (ps *partitionState) knownWritten(b *batch) bool {
+	return b.seq >= 0 && ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1))
+}
+
 // addSequence adds n to a sequence number, wrapping past MaxInt32 to 0 as Kafka does.
 func addSequence(seq int32, n int32) int32 {
 	return int32((int64(seq) + int64(n)) % (math.MaxInt32 + 1))
@@ -508,10 +514,9 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 	switch {
 	case idempotent && (errors.Is(err, kerr.OutOfOrderSequenceNumber) || errors.Is(err, kerr.UnknownProducerID)):
 		switch ps := b.ps; {
-		case ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1)):
-			// A later batch was acknowledged under this epoch, which the broker allows only
-			// after this one: it was written, its acknowledgement lost, and the broker no
-			// longer remembers it among its latest batches.
+		case ps.knownWritten(b):
+			// Its acknowledgement was lost, and the broker no longer remembers it among its
+			// latest batches.
 			s.succeed(b, -1, -1)
 			return
 		case b.seq == addSequence(ps.lastAcked, 1) || ps.lastAcked < 0 && b.seq == 0:
