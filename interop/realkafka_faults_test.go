@@ -45,16 +45,16 @@ func TestRealKafkaFaultsBrokerKills(t *testing.T) {
 		kills     = 3
 		firstKill = 4 * time.Second // after the start, for the JVMs to be sending
 		gap       = 3 * time.Second // between a restart and the next kill
-		runFor    = 50 * time.Second
+		runFor    = 60 * time.Second
 	)
 	n := *faultRecords
 	topics := []string{"kills-kwire-idem", "kills-kwire-acksall", "kills-cli-idem", "kills-java-idem", "kills-java-acksall"}
 	createTopics(ctx, t, kc, 4, topics...)
 	// kwire produce sends as fast as it can: the broker holds it to the 26 bytes or so each
-	// record takes over 60 s. A broker lets a client send about 10 s of its quota at once
+	// record takes over runFor. A broker lets a client send about 10 s of its quota at once
 	// after it starts, so the 3 bursts that follow (re)starts before the third kill leave about
 	// half of the records for after it.
-	setProducerByteRate(ctx, t, kc, "kwire", math.Round(float64(n)*26/60))
+	setProducerByteRate(ctx, t, kc, "kwire", math.Round(float64(n)*26/runFor.Seconds()))
 	release := make(chan struct{})
 	spec := faultSpecs(k, n, paceRate(n, runFor), release)
 	runs := startFaultRuns(ctx, t, func(ctx context.Context) []*faultRun {
@@ -105,7 +105,7 @@ func TestRealKafkaFaultsLeaderMoves(t *testing.T) {
 	const (
 		partitions = 6
 		firstMove  = 4 * time.Second
-		runFor     = 45 * time.Second
+		runFor     = 75 * time.Second
 	)
 	n := *faultRecords
 	topics := []string{"moves-kwire-idem", "moves-java-idem"}
