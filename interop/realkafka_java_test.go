@@ -94,6 +94,15 @@ func javaProduce(ctx context.Context, t testing.TB, bootstrap, topic string, rec
 	t.Helper()
 	args = append([]string{"--bootstrap", bootstrap, "--topic", topic, "--records", strconv.Itoa(records)}, args...)
 	out, runErr := kafkaJava(ctx, t, "dev.kwire.interop.Produce", args...)
+	acks, err := readJavaAcks(out, records)
+	if err != nil {
+		return nil, err
+	}
+	return acks, runErr
+}
+
+// readJavaAcks reads the lines Produce prints, one a record in the order sent.
+func readJavaAcks(out []byte, records int) ([]javaAck, error) {
 	acks := make([]javaAck, 0, records)
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if line == "" {
@@ -120,5 +129,5 @@ func javaProduce(ctx context.Context, t testing.TB, bootstrap, topic string, rec
 		}
 		acks = append(acks, a)
 	}
-	return acks, runErr
+	return acks, nil
 }

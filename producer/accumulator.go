@@ -27,13 +27,14 @@ type partitionState struct {
 	// batch's first record gets.
 	closedRecords int64
 
-	inflight  int      // batches of this partition in flight
-	nextSeq   int32    // the sequence the next new batch gets (idempotence)
-	retrying  bool     // a batch came back for a retry: one in flight at a time until it lands
-	lastAcked int32    // the last sequence the broker acknowledged, -1 for none
-	broken    bool     // a sequence gap: its batches wait for an epoch bump
-	completed int64    // the index of the first record whose batch is not complete
-	held      []*batch // settled batches waiting for an earlier one to complete
+	inflight   int      // batches of this partition in flight
+	inflightTo int32    // the broker they are in flight to
+	nextSeq    int32    // the sequence the next new batch gets (idempotence)
+	retrying   bool     // a batch came back for a retry: one in flight at a time until it lands
+	lastAcked  int32    // the last sequence the broker acknowledged, -1 for none
+	broken     bool     // a sequence gap: its batches wait for an epoch bump
+	completed  int64    // the index of the first record whose batch is not complete
+	held       []*batch // settled batches waiting for an earlier one to complete
 }
 
 // entry is what a batch keeps of a record for its completion: its callback, offset delta and

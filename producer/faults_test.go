@@ -978,23 +978,26 @@ func flushWithin(t *testing.T, p *Producer, d time.Duration) {
 // producer id at epoch 0, as Kafka does, whatever id and epoch it sends. Before that, a batch
 // acknowledged on its retry after a later one must not move the producer's idea of the last
 // acknowledged sequence back, or the next batch would not look next in line and would be retried
-// unchanged until delivery.timeout.ms.
+// unchanged until delivery.timeout.ms. (Record 0 is acknowledged first: until a partition has
+// acknowledged a batch, the next one waits for it.)
 func TestEpochBumpWhenBrokerForgetsSequences(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
 	cfg := oneBatchEachConfig(c)
 	p := newTestProducer(t, cfg)
-	const n = 10
+	const n = 11
 	o := newOutcomes(n)
-	// Record 0 is written but answered REQUEST_TIMED_OUT, late: record 1, sent meanwhile, is
-	// acknowledged before 0's retry, which is a duplicate.
+	sendOneBatchEach(t, p, o, 0, 1)
+	flushWithin(t, p, 10*time.Second)
+	// Record 1 is written but answered REQUEST_TIMED_OUT, late: record 2, sent meanwhile, is
+	// acknowledged before 1's retry, which is a duplicate.
 	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.TimeoutAfterHandling})
 	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
-	sendOneBatchEach(t, p, o, 0, 1)
-	time.Sleep(20 * time.Millisecond)
 	sendOneBatchEach(t, p, o, 1, 2)
+	time.Sleep(20 * time.Millisecond)
+	sendOneBatchEach(t, p, o, 2, 3)
 	flushWithin(t, p, 10*time.Second)
 	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.ForgetSequences})
-	sendOneBatchEach(t, p, o, 2, n)
+	sendOneBatchEach(t, p, o, 3, n)
 	flushWithin(t, p, 10*time.Second)
 	o.requireAllSucceededOnce(t, n)
 	checkExactlyOnceInOrder(t, c, "t", 1, n)
@@ -1006,22 +1009,21 @@ func TestEpochBumpWhenBrokerForgetsSequences(t *testing.T) {
 	if _, err := first.Decode(batches[0]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Decode(batches[2]); err != nil {
+	if _, err := h.Decode(batches[3]); err != nil {
 		t.Fatal(err)
 	}
 	if h.ProducerID == first.ProducerID || h.ProducerEpoch != 0 || h.BaseSequence != 0 {
-		t.Errorf("record 2 went as producer %d, epoch %d, sequence %d; want a new producer id (not %d) at epoch 0, sequence 0",
+		t.Errorf("record 3 went as producer %d, epoch %d, sequence %d; want a new producer id (not %d) at epoch 0, sequence 0",
 			h.ProducerID, h.ProducerEpoch, h.BaseSequence, first.ProducerID)
 	}
 }
 
-// TestWrittenBatchForgottenAfterLeaderMove: after a first batch is acknowledged, the leader
-// writes the next one and drops the connection before answering, and the producer's side of it
-// is slow to close. Meanwhile leadership moves and later batches are written on the new leader,
-// so many that the dropped batch falls out of the five the broker remembers: its retry is
-// answered OUT_OF_ORDER_SEQUENCE_NUMBER. A later batch was acknowledged, and the dropped one may
-// have been written, so it was: it succeeds (without an offset), and nothing is written twice.
-func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
+// TestDroppedBatchGoesFirstToNewLeader: the leader writes a batch and drops the connection
+// before answering, and the producer's side of it is slow to close. Meanwhile leadership moves.
+// The partition's later batches wait for the dropped one's outcome: its retry is the first the
+// new leader gets, which knows it (the producer's state moves with the partition) and answers
+// it as a duplicate, with its offset; nothing is written twice.
+func TestDroppedBatchGoesFirstToNewLeader(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.NumBrokers(2), mockbroker.Topic("t", 1))
 	gate := newCloseGate()
 	defer gate.open() // before the producer closes
@@ -1029,50 +1031,30 @@ func TestWrittenBatchForgottenAfterLeaderMove(t *testing.T) {
 	cfg.MetadataMaxAge = 20 * time.Millisecond // the producer learns of the move by itself
 	cfg.Dialer = gate.dial
 	p := newTestProducer(t, cfg)
-	const n, forgotten = 20, 9 // more than five batches written after the dropped one
+	const n = 10
 	o := newOutcomes(n)
 	sendOneBatchEach(t, p, o, 0, 1)
-	flushWithin(t, p, 10*time.Second)
+	if !o.wait(1, 5*time.Second) {
+		t.Fatalf("record 0 not acknowledged; stats %+v", p.Stats())
+	}
 	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DropAfterHandling})
 	sendOneBatchEach(t, p, o, 1, 2)
 	waitForRecords(t, c, "t", 0, 2)
 	if err := c.MoveLeader("t", 0, 1); err != nil {
 		t.Fatal(err)
 	}
-	waitForLeader(t, p, "t", 0, 1) // the next batches go to broker 1, none behind record 1's
-	sendOneBatchEach(t, p, o, 2, forgotten)
-	waitForRecords(t, c, "t", 0, forgotten)
-	gate.open()
-	sendOneBatchEach(t, p, o, forgotten, n)
-	flushWithin(t, p, 10*time.Second)
-	o.requireAllSucceededOnce(t, n)
-	checkExactlyOnceInOrder(t, c, "t", 1, n)
-	if md, _, _ := o.result(1); md.Offset != -1 {
-		t.Errorf("record 1: offset %d, want -1: its acknowledgement was lost", md.Offset)
+	waitForLeader(t, p, "t", 0, 1)
+	sendOneBatchEach(t, p, o, 2, n)
+	time.Sleep(100 * time.Millisecond) // room for records 2.. to go to broker 1, were they allowed
+	if recs, _ := c.Records("t", 0); len(recs) != 2 {
+		t.Errorf("%d records written before record 1's outcome was known, want 2", len(recs))
 	}
-}
-
-// TestFirstBatchRefusedIsNotOvertaken: the first produce request to a partition is answered
-// NOT_LEADER_OR_FOLLOWER, late, as Kafka answers for a moment after CreateTopics. A partition
-// takes the first batch it sees of a producer at any sequence, so a later batch sent meanwhile
-// would be written first, and the refused one could never be: until a batch of the partition is
-// acknowledged, the producer has one in flight. Every record lands once, in order, at the offset
-// its callback gives.
-func TestFirstBatchRefusedIsNotOvertaken(t *testing.T) {
-	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
-	p := newTestProducer(t, oneBatchEachConfig(c))
-	const n = 10
-	o := newOutcomes(n)
-	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.RespondWithError, ErrorCode: kerr.NotLeaderOrFollower.Code})
-	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
-	sendOneBatchEach(t, p, o, 0, 1)
-	time.Sleep(20 * time.Millisecond)
-	sendOneBatchEach(t, p, o, 1, n)
+	gate.open()
 	flushWithin(t, p, 10*time.Second)
 	o.requireAllSucceededOnce(t, n)
 	checkExactlyOnceInOrder(t, c, "t", 1, n)
-	if checked := o.checkOffsets(t, c, "t", 1); checked != n {
-		t.Errorf("%d of %d records have an offset, want all", checked, n)
+	if md, _, _ := o.result(1); md.Offset != 1 {
+		t.Errorf("record 1: offset %d, want 1, the duplicate's", md.Offset)
 	}
 }
 
@@ -1117,4 +1099,65 @@ func TestRefusedBatchOvertakenFails(t *testing.T) {
 	if want := []string{"0", "2", "3", "4"}; !slices.Equal(values, want) {
 		t.Errorf("the log holds %q, want %q", values, want)
 	}
+}
+
+// TestWrittenBatchForgottenBehindAcknowledgedOne: a batch is written but answered
+// REQUEST_TIMED_OUT, late, and the next one, sent meanwhile, is acknowledged; then the leader
+// forgets the producer's sequences (ForgetSequences, as after an unclean election). A later
+// batch was acknowledged, which the broker allows only after this one, so the first was written:
+// it succeeds, without an offset, and is not written again, whether the broker's
+// OUT_OF_ORDER_SEQUENCE_NUMBER answers its retry or the batch after those two, which makes the
+// producer bump its epoch and renumber what waits.
+func TestWrittenBatchForgottenBehindAcknowledgedOne(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		inFlight int // records sent with record 2, before record 1's retry
+	}{
+		{"answered to its retry", 0},
+		{"answered to the next batch", 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cl, p := forgetAfterTimedOutBatch(t)
+			n := 3 + c.inFlight
+			o := newOutcomes(n + 2)
+			sendOneBatchEach(t, p, o, 0, 1)
+			flushWithin(t, p, 10*time.Second)
+			cl.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.TimeoutAfterHandling})
+			cl.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
+			sendOneBatchEach(t, p, o, 1, 2)
+			time.Sleep(20 * time.Millisecond)
+			sendOneBatchEach(t, p, o, 2, n)
+			flushWithin(t, p, 10*time.Second)
+			sendOneBatchEach(t, p, o, n, n+2)
+			flushWithin(t, p, 10*time.Second)
+			o.requireAllSucceededOnce(t, n+2)
+			checkExactlyOnceInOrder(t, cl, "t", 1, n+2)
+			if md, _, _ := o.result(1); md.Offset != -1 {
+				t.Errorf("record 1: offset %d, want -1: the broker no longer knew it", md.Offset)
+			}
+			if s := p.Stats(); s.Errors["OUT_OF_ORDER_SEQUENCE_NUMBER"] == 0 {
+				t.Errorf("errors %v: the broker never answered OUT_OF_ORDER_SEQUENCE_NUMBER", s.Errors)
+			}
+		})
+	}
+}
+
+// forgetAfterTimedOutBatch starts a cluster with topic t whose leader forgets the producers'
+// sequences once it has answered, after a produce request with faults, a produce request without
+// any; and a producer sending to it a batch a record.
+func forgetAfterTimedOutBatch(t *testing.T) (*mockbroker.Cluster, *Producer) {
+	var c *mockbroker.Cluster
+	var armed, forgot atomic.Bool
+	forgetAfterNext := mockbroker.OnExchange(func(e mockbroker.Exchange) {
+		if e.Header.APIKey != protocol.KeyProduce {
+			return
+		}
+		if len(e.Faults) > 0 {
+			armed.Store(true)
+		} else if armed.Load() && forgot.CompareAndSwap(false, true) {
+			c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.ForgetSequences})
+		}
+	})
+	c = mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1), forgetAfterNext)
+	return c, newTestProducer(t, oneBatchEachConfig(c))
 }

@@ -105,16 +105,38 @@ func (s *sender) gotProducerID(r *pidResult) {
 	parts := s.p.partitions
 	s.p.mu.RUnlock()
 	for _, ps := range parts {
-		ps.nextSeq, ps.lastAcked, ps.broken = 0, -1, false
-		ps.mu.Lock()
-		for _, b := range ps.queue {
-			if b.data == nil {
-				break
-			}
+		written := s.renumber(ps)
+		for _, b := range written {
+			b.baseOffset, b.logAppendTime = -1, -1
+			s.deliver(b)
+		}
+	}
+}
+
+// renumber restarts ps's sequences under the new epoch: its queued batches already numbered get
+// new sequences in their order, except those the broker is known to have written, a later batch
+// of the old epoch having been acknowledged (one whose answer was a timeout, say), which it
+// takes out of the queue and returns: sent again, they would be written twice.
+func (s *sender) renumber(ps *partitionState) (written []*batch) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	ps.nextSeq = 0
+	kept := ps.queue[:0]
+	for _, b := range ps.queue {
+		switch {
+		case b.data == nil:
+		case ps.knownWritten(b):
+			written = append(written, b)
+			continue
+		default:
 			b.seq = ps.nextSeq
 			ps.nextSeq = addSequence(ps.nextSeq, b.records)
 			wire.SetProducerState(b.data, s.pid, s.epoch, b.seq)
 		}
-		ps.mu.Unlock()
+		kept = append(kept, b)
 	}
+	clear(ps.queue[len(kept):])
+	ps.queue = kept
+	ps.lastAcked, ps.broken = -1, false
+	return written
 }

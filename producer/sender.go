@@ -240,9 +240,14 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if ps.open != nil {
-		if end := ps.open.created.Add(s.cfg.Linger); flushing || !now.Before(end) {
+		// Past its linger, the open batch closes only when it is next to go: behind queued
+		// batches (a leader that is down, requests in flight) it keeps taking records, as the
+		// Java client's last batch of a partition does until the sender takes it, so that what
+		// piles up meanwhile goes out in full batches rather than one per linger.ms.
+		switch end := ps.open.created.Add(s.cfg.Linger); {
+		case flushing || !now.Before(end) && len(ps.queue) == 0:
 			s.p.closeOpen(ps)
-		} else {
+		case now.Before(end):
 			wake = end
 		}
 	}
@@ -260,9 +265,10 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 	case resolving && (ps.broken || head.data == nil):
 		return nil, wake
 	case s.cfg.Idempotence != Off && ps.inflight > 0 && (ps.retrying || ps.lastAcked < 0):
-		// One at a time while a retry is out, and until the partition acknowledges a batch under
-		// the epoch: a broker without state for the producer takes its first batch at any
-		// sequence, so a later batch must not arrive before an earlier one is written.
+		// One batch at a time while one is retried, and until the partition has acknowledged
+		// one under this epoch: a broker without the producer's state for a partition takes
+		// whatever sequence comes first, so a later batch must not get there before the first
+		// (if the first met NOT_LEADER_OR_FOLLOWER, say), or the first could never follow it.
 		return nil, wake
 	}
 	tv := view.topics[ps.tp.topic]
@@ -271,6 +277,12 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 		return nil, wake
 	}
 	leader := tv.leaders[ps.tp.partition]
+	if ps.inflight > 0 && ps.inflightTo != leader {
+		// A partition's batches are in flight to one broker at a time: after its leader moved,
+		// those still out to the old one are answered (or fail) first, for the new one would
+		// refuse later batches that came before them (OUT_OF_ORDER_SEQUENCE_NUMBER).
+		return nil, wake
+	}
 	if _, started := requests[leader]; !started && !s.ready(leader, view, now) {
 		if refusal = s.brokers[leader].authErr; refusal != nil {
 			refused, ps.queue = ps.queue, nil // the leader refused to authenticate the producer
@@ -279,6 +291,7 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 	}
 	ps.queue = ps.queue[1:]
 	ps.inflight++
+	ps.inflightTo = leader
 	return head, wake
 }
 
@@ -360,6 +373,18 @@ func (s *sender) prepare(b *batch) error {
 	s.p.stats.uncompressed.Add(int64(uncompressed))
 	return nil
 }
+
+// overtaken reports whether a batch after b, numbered under the current epoch, was acknowledged.
+func (ps *partitionState) overtaken(b *batch) bool {
+	return b.seq >= 0 && ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1))
+}
+
+// knownWritten reports whether the broker has written b: a later batch was acknowledged, which a
+// broker that knows the producer allows only after this one, and an attempt of b may have been
+// written (it went unanswered, or was answered with an error Kafka gives after appending). A
+// batch overtaken without such an attempt was refused, and a broker without the producer's state
+// took a later one first.
+func (ps *partitionState) knownWritten(b *batch) bool { return b.maybeWritten && ps.overtaken(b) }
 
 // addSequence adds n to a sequence number, wrapping past MaxInt32 to 0 as Kafka does.
 func addSequence(seq int32, n int32) int32 {
@@ -499,16 +524,13 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 	idempotent := s.cfg.Idempotence != Off
 	switch {
 	case idempotent && (errors.Is(err, kerr.OutOfOrderSequenceNumber) || errors.Is(err, kerr.UnknownProducerID)):
-		ps := b.ps
-		overtaken := ps.lastAcked >= 0 && !seqBefore(ps.lastAcked, addSequence(b.seq, b.records-1))
-		switch {
-		case overtaken && b.maybeWritten:
-			// A later batch was acknowledged under this epoch, which a broker that knows the
-			// producer allows only after this one: it was written, its acknowledgement lost,
-			// and the broker no longer remembers it among its latest batches.
+		switch ps := b.ps; {
+		case ps.knownWritten(b):
+			// Its acknowledgement was lost, and the broker no longer remembers it among its
+			// latest batches.
 			s.succeed(b, -1, -1)
 			return
-		case overtaken:
+		case ps.overtaken(b):
 			// No attempt of it was written, yet later batches were: the broker had no state
 			// for the producer when it took them, and takes any sequence first. Its turn is
 			// gone, and retries would only meet OUT_OF_ORDER again.

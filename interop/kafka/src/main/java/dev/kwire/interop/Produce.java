@@ -1,14 +1,21 @@
 package dev.kwire.interop;
 
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -18,15 +25,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * "I PARTITION OFFSET", or "I error EXCEPTION: MESSAGE".
  *
  * <pre>Produce --bootstrap HOST:PORT --topic T --records N [--keys K] [--value-size S]
- *         [--headers true] [--null-values M] [--timestamp T] [--throughput R] [--property K=V...]</pre>
+ *         [--headers true] [--null-values M] [--timestamp T] [--throughput R] [--wait-before I]
+ *         [--metrics FILE] [--property K=V...]</pre>
  *
  * Record I's value is I as ten decimal digits, padded with 'x' to --value-size bytes; with
  * --null-values M every M-th value (I % M == M-1) is null. Its key is "key-" + (I % K) with
  * --keys K, else null. With --headers true it carries the headers seq=I and null=(null). Its
  * timestamp is T+I with --timestamp T, else the producer's clock. --throughput caps records a
  * second, counted from the first send, which waits for the topic's metadata (default: as fast as
- * it goes). Exit status 0 when every record was acknowledged, 1 when any failed; a summary goes to
- * stderr.
+ * it goes). --wait-before I holds record I and those after it until a line (or the end) comes on
+ * stdin, for a test to line its faults up with the run; the pace then resumes where it was.
+ * --metrics writes the producer's metrics (group producer-metrics: record-retry-total,
+ * record-error-total, connection-close-total...) to FILE at the end, "NAME VALUE" a line. Exit
+ * status 0 when every record was acknowledged, 1 when any failed; a summary goes to stderr.
  */
 public final class Produce {
   public static void main(String[] args) throws Exception {
@@ -39,6 +50,8 @@ public final class Produce {
     int nullEvery = Integer.parseInt(a.one("--null-values", "0"));
     long timestamp = Long.parseLong(a.one("--timestamp", "-1"));
     double throughput = Double.parseDouble(a.one("--throughput", "-1"));
+    int waitBefore = Integer.parseInt(a.one("--wait-before", "-1"));
+    String metricsFile = a.one("--metrics", null);
 
     Properties props = a.properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, a.required("--bootstrap"));
@@ -50,8 +63,10 @@ public final class Produce {
     long start = System.currentTimeMillis();
     long paced = 0; // when the first send returned, once it had the topic's metadata
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      long paused = 0;
       for (int i = 0; i < n; i++) {
-        if (throughput > 0 && i > 0) pace(paced, i, throughput);
+        if (i == waitBefore) paused = waitForLine();
+        if (throughput > 0 && i > 0) pace(paced + paused, i, throughput);
         byte[] key = keys > 0 ? ("key-" + (i % keys)).getBytes(StandardCharsets.UTF_8) : null;
         byte[] value = nullEvery > 0 && i % nullEvery == nullEvery - 1 ? null : value(i, valueSize);
         RecordHeaders h = new RecordHeaders();
@@ -72,6 +87,7 @@ public final class Produce {
         if (i == 0) paced = System.currentTimeMillis();
       }
       producer.flush();
+      if (metricsFile != null) writeMetrics(producer, metricsFile);
     }
     BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
     for (String r : results) {
@@ -83,12 +99,30 @@ public final class Produce {
     System.exit(failed.get() == 0 ? 0 : 1);
   }
 
+  /** writeMetrics writes the producer-wide metrics, "NAME VALUE" a line, to file. */
+  private static void writeMetrics(KafkaProducer<?, ?> producer, String file) throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<MetricName, ? extends Metric> m : producer.metrics().entrySet()) {
+      if (m.getKey().group().equals("producer-metrics")) {
+        b.append(m.getKey().name()).append(' ').append(m.getValue().metricValue()).append('\n');
+      }
+    }
+    Files.writeString(Path.of(file), b.toString(), StandardCharsets.UTF_8);
+  }
+
   private static byte[] value(int i, int size) {
     byte[] v = new byte[size];
     Arrays.fill(v, (byte) 'x');
     byte[] digits = String.format("%010d", i).getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(digits, 0, v, 0, digits.length);
     return v;
+  }
+
+  /** waitForLine reads a line from stdin and returns how many milliseconds that took. */
+  private static long waitForLine() throws Exception {
+    long t = System.currentTimeMillis();
+    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    return System.currentTimeMillis() - t;
   }
 
   /** pace sleeps until record i is due at throughput records a second since start. */
