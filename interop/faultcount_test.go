@@ -41,9 +41,9 @@ type faultCounts struct {
 // countFaults compares the records read from a run's topic with the producer's acks, for records
 // whose value starts with their number as ten digits and whose key (keyed runs) is "key-" and the
 // number modulo keys.
-func countFaults(read []readRecord, acks []faultAck, keys int) faultCounts {
+func countFaults(read []javaRecord, acks []faultAck, keys int) faultCounts {
 	c := faultCounts{Sent: len(acks), Read: len(read)}
-	slices.SortStableFunc(read, func(a, b readRecord) int {
+	slices.SortStableFunc(read, func(a, b javaRecord) int {
 		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Offset, b.Offset))
 	})
 	seen := make([]int32, len(acks))
@@ -63,7 +63,7 @@ func countFaults(read []readRecord, acks []faultAck, keys int) faultCounts {
 			at[r.Partition] = map[int64]int{}
 		}
 		at[r.Partition][r.Offset] = n
-		if keys > 0 && (!bytes.Equal(r.Key, recordKey(n, keys)) || r.KeyPartition != r.Partition) {
+		if keys > 0 && (!bytes.Equal(r.Key, recordKey(n, keys)) || r.KeyPartition == nil || *r.KeyPartition != r.Partition) {
 			c.WrongPartition++
 		}
 		if seen[n]++; seen[n] > 1 {
@@ -175,29 +175,29 @@ func faultTable(rows []faultRow) string {
 // TestCountFaults: the counts of a few readings of records 0..5 (keys of 2, 2 partitions), each
 // with one thing wrong.
 func TestCountFaults(t *testing.T) {
-	rec := func(n int, partition int32, offset int64) readRecord {
-		return readRecord{Topic: "t", Partition: partition, Offset: offset, Key: recordKey(n, 2), Value: recordValue(n), KeyPartition: partition}
+	rec := func(n int, partition int32, offset int64) javaRecord {
+		return javaRecord{Topic: "t", Partition: partition, Offset: offset, Key: recordKey(n, 2), Value: recordValue(n), KeyPartition: &partition}
 	}
 	ack := func(partition int32, offset int64) faultAck {
 		return faultAck{Partition: partition, Offset: offset, Calls: 1}
 	}
 	// Even records go to partition 0, odd ones to 1, in order.
-	good := []readRecord{rec(0, 0, 0), rec(2, 0, 1), rec(4, 0, 2), rec(1, 1, 0), rec(3, 1, 1), rec(5, 1, 2)}
+	good := []javaRecord{rec(0, 0, 0), rec(2, 0, 1), rec(4, 0, 2), rec(1, 1, 0), rec(3, 1, 1), rec(5, 1, 2)}
 	acks := []faultAck{ack(0, 0), ack(1, 0), ack(0, 1), ack(1, 1), ack(0, 2), ack(1, 2)}
 	for _, c := range []struct {
 		name string
-		read []readRecord
+		read []javaRecord
 		acks []faultAck
 		want faultCounts
 	}{
 		{"exact", good, acks, faultCounts{}},
 		{"lost", good[1:], acks, faultCounts{Lost: 1, Misplaced: 1}},
 		{"duplicated", append(slices.Clone(good), rec(2, 0, 3)), acks, faultCounts{Duplicated: 1}},
-		{"reordered", []readRecord{rec(2, 0, 0), rec(0, 0, 1), rec(4, 0, 2), rec(1, 1, 0), rec(3, 1, 1), rec(5, 1, 2)},
+		{"reordered", []javaRecord{rec(2, 0, 0), rec(0, 0, 1), rec(4, 0, 2), rec(1, 1, 0), rec(3, 1, 1), rec(5, 1, 2)},
 			[]faultAck{ack(0, 1), ack(1, 0), ack(0, 0), ack(1, 1), ack(0, 2), ack(1, 2)}, faultCounts{Reordered: 1, ReorderedInKey: 1}},
 		{"misplaced", good, []faultAck{ack(0, 0), ack(1, 0), ack(0, 2), ack(1, 1), ack(0, 2), ack(1, 2)}, faultCounts{Misplaced: 1}},
 		{"failed and unreported", good, []faultAck{ack(0, 0), {Partition: -1, Offset: -1, Err: "boom", Calls: 1}, ack(0, 1), {}, ack(0, 2), ack(1, 2)}, faultCounts{Failed: 1, NotReported: 1}},
-		{"wrong partition", append(good[:5:5], readRecord{Topic: "t", Partition: 1, Offset: 2, Key: recordKey(5, 2), Value: recordValue(5), KeyPartition: 0}), acks, faultCounts{WrongPartition: 1}},
+		{"wrong partition", append(good[:5:5], javaRecord{Topic: "t", Partition: 1, Offset: 2, Key: recordKey(5, 2), Value: recordValue(5), KeyPartition: new(int32)}), acks, faultCounts{WrongPartition: 1}},
 	} {
 		got := countFaults(slices.Clone(c.read), c.acks, 2)
 		c.want.Sent, c.want.Read = len(c.acks), len(c.read)

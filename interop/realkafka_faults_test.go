@@ -257,11 +257,11 @@ func checkFaultRuns(ctx context.Context, t *testing.T, k *kafkaCluster, runs []*
 		topics = append(topics, r.topic)
 	}
 	start := time.Now()
-	read, err := consumeRecords(ctx, t, k.Bootstrap, topics)
+	read, err := javaConsume(ctx, t, k.Bootstrap, topics)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byTopic := map[string][]readRecord{}
+	byTopic := map[string][]javaRecord{}
 	for _, r := range read {
 		byTopic[r.Topic] = append(byTopic[r.Topic], r)
 	}

@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -67,16 +66,16 @@ func javaConsume(ctx context.Context, t testing.TB, bootstrap string, topics []s
 		return nil, err
 	}
 	var records []javaRecord
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var r javaRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("Consume printed %q: %w", sc.Text(), err)
+	for line := 1; len(out) > 0; line++ {
+		text, rest, _ := bytes.Cut(out, []byte("\n"))
+		r, err := parseConsumeLine(text)
+		if err != nil {
+			return nil, fmt.Errorf("Consume's line %d, %q: %w", line, text, err)
 		}
 		records = append(records, r)
+		out = rest
 	}
-	return records, sc.Err()
+	return records, nil
 }
 
 // javaAck is where the Java producer says record Seq landed, or why it failed.

@@ -19,16 +19,16 @@ import (
 // each into a real Kafka broker and into `kwire broker`. The README's Performance table is its
 // output:
 //
-//	go test -run TestPerformanceTable -count=1 -timeout 60m -v -perf.all -perf.records 2000000 -perf.out table.md
+//	go test -run TestPerformanceTable -count=1 -timeout 60m -v -perf-all -perf-records 2000000 -perf-out table.md
 //
-// Without -perf.all it runs one setting per broker with -perf.records (default 20,000): a check,
+// Without -perf-all it runs one setting per broker with -perf-records (default 20,000): a check,
 // in CI, that every producer runs and says what it did, not a measurement (CI runs it under -race
 // on a busy machine). No figure is asserted.
 
 var (
-	perfRecords = flag.Int("perf.records", 20_000, "records each producer sends in TestPerformanceTable")
-	perfAll     = flag.Bool("perf.all", false, "run every setting of the README's Performance table")
-	perfOut     = flag.String("perf.out", "", "write TestPerformanceTable's Markdown tables to this file")
+	perfRecords = flag.Int("perf-records", 20_000, "records each producer sends in TestPerformanceTable")
+	perfAll     = flag.Bool("perf-all", false, "run every setting of the README's Performance table")
+	perfOut     = flag.String("perf-out", "", "write TestPerformanceTable's Markdown tables to this file")
 )
 
 // perfRecordSize and perfPartitions are the README table's: 100-byte records, 3 partitions.

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"strconv"
@@ -62,8 +61,8 @@ func (c *readBackChecker) line(line []byte) error {
 	c.total++
 	m, p, ok := c.route(line)
 	if !ok {
-		var r javaRecord
-		if err := json.Unmarshal(line, &r); err != nil {
+		r, err := parseConsumeLine(line)
+		if err != nil {
 			return fmt.Errorf("Consume printed %q: %w", line, err)
 		}
 		if m, ok = c.topics[r.Topic]; !ok || r.Partition < 0 || r.Partition >= matrixPartitions {
@@ -83,8 +82,8 @@ func (c *readBackChecker) line(line []byte) error {
 		return nil
 	}
 	c.slow++
-	var got javaRecord
-	if err := json.Unmarshal(line, &got); err != nil {
+	got, err := parseConsumeLine(line)
+	if err != nil {
 		return fmt.Errorf("Consume printed %q: %w", line, err)
 	}
 	for _, diff := range diffJavaRecord(got, m.consumeRecord(&c.gen, p, j)) {
@@ -113,7 +112,8 @@ func (c *readBackChecker) route(line []byte) (*matrixTopic, int32, bool) {
 func (m *matrixTopic) consumeRecord(g *recordGen, p int32, j int) javaRecord {
 	i := int(m.order[p][j])
 	key, value, headers := m.record(g, i)
-	r := javaRecord{Topic: m.name, Partition: p, Offset: int64(j), Timestamp: m.timestamp[i], TimestampType: "CreateTime", Key: key, Value: value}
+	r := javaRecord{Topic: m.name, Partition: p, Offset: int64(j), Timestamp: m.timestamp[i], TimestampType: "CreateTime",
+		LeaderEpoch: new(int32), Key: key, Value: value}
 	for _, h := range headers {
 		r.Headers = append(r.Headers, javaHeader{h.Key, h.Value})
 	}
@@ -136,7 +136,7 @@ func (m *matrixTopic) appendConsumeLine(dst []byte, g *recordGen, p int32, j int
 	dst = strconv.AppendInt(dst, int64(j), 10)
 	dst = append(dst, `,"ts":`...)
 	dst = strconv.AppendInt(dst, m.timestamp[i], 10)
-	dst = append(dst, `,"tt":"CreateTime","k":`...)
+	dst = append(dst, `,"tt":"CreateTime","le":0,"k":`...)
 	dst = appendBase64OrNull(dst, key)
 	dst = append(dst, `,"v":`...)
 	dst = appendBase64OrNull(dst, value)
@@ -182,6 +182,9 @@ func diffJavaRecord(got, want javaRecord) []string {
 	if got.Timestamp != want.Timestamp || got.TimestampType != want.TimestampType {
 		field("timestamp", fmt.Sprint(got.TimestampType, " ", got.Timestamp), fmt.Sprint(want.TimestampType, " ", want.Timestamp))
 	}
+	if g, w := int32OrNull(got.LeaderEpoch), int32OrNull(want.LeaderEpoch); g != w {
+		field("leader epoch", g, w)
+	}
 	if !equalNullable(got.Key, want.Key) {
 		field("key", quoteBytes(got.Key), quoteBytes(want.Key))
 	}
@@ -191,7 +194,7 @@ func diffJavaRecord(got, want javaRecord) []string {
 	if !equalHeaders(got.Headers, want.Headers) {
 		field("headers", formatHeaders(got.Headers), formatHeaders(want.Headers))
 	}
-	if g, w := partitionOrNull(got.KeyPartition), partitionOrNull(want.KeyPartition); g != w {
+	if g, w := int32OrNull(got.KeyPartition), int32OrNull(want.KeyPartition); g != w {
 		field("the Java partitioner's partition for the key (kwire's is the one read)", g, w)
 	}
 	return out
@@ -228,7 +231,7 @@ func formatHeaders(hs []javaHeader) string {
 	return b.String() + "]"
 }
 
-func partitionOrNull(p *int32) string {
+func int32OrNull(p *int32) string {
 	if p == nil {
 		return "null"
 	}

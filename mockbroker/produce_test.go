@@ -266,9 +266,11 @@ func TestFirstBatchAtAnySequence(t *testing.T) {
 	}
 }
 
-// TestForgetProducers: after the fault, the partition takes an idempotent producer's next batch
-// at any sequence, as for a producer it never saw; other partitions still know it.
-func TestForgetProducers(t *testing.T) {
+// idempotentOnTwoPartitions starts a cluster with topic t of two partitions and writes a new
+// idempotent producer's first batch, sequence 0, to each; it returns the connection and the
+// producer's id and epoch.
+func idempotentOnTwoPartitions(t *testing.T) (*Cluster, *testClient, int64, int16) {
+	t.Helper()
 	c := NewTestCluster(t, Topic("t", 2))
 	tc := dialTest(t, c.Addrs()[0])
 	var init protocol.InitProducerIDResponse
@@ -279,6 +281,13 @@ func TestForgetProducers(t *testing.T) {
 			t.Fatalf("t/%d: first batch: %v", p, kerr.ForCode(pr.ErrorCode))
 		}
 	}
+	return c, tc, id, epoch
+}
+
+// TestForgetProducers: after the fault, the partition takes an idempotent producer's next batch
+// at any sequence, as for a producer it never saw; other partitions still know it.
+func TestForgetProducers(t *testing.T) {
+	c, tc, id, epoch := idempotentOnTwoPartitions(t)
 	c.Inject(Fault{API: protocol.KeyProduce, Topic: "t", Partitions: []int32{0}, Action: ForgetProducers})
 	if pr := produce(tc, 9, -1, "t", 0, batchOf(t, id, epoch, 7, wire.CodecNone, "b")); pr.ErrorCode != 0 || pr.BaseOffset != 1 {
 		t.Fatalf("t/0 after ForgetProducers, sequence 7: %v at %d, want it written at 1", kerr.ForCode(pr.ErrorCode), pr.BaseOffset)
@@ -292,16 +301,7 @@ func TestForgetProducers(t *testing.T) {
 // batch OUT_OF_ORDER_SEQUENCE_NUMBER, other partitions still know it, and a new epoch starting at
 // sequence 0 is written.
 func TestForgetSequences(t *testing.T) {
-	c := NewTestCluster(t, Topic("t", 2))
-	tc := dialTest(t, c.Addrs()[0])
-	var init protocol.InitProducerIDResponse
-	tc.roundTrip(4, &protocol.InitProducerIDRequest{TransactionTimeoutMs: 60000, ProducerID: -1, ProducerEpoch: -1}, &init)
-	id, epoch := init.ProducerID, init.ProducerEpoch
-	for p := range int32(2) {
-		if pr := produce(tc, 9, -1, "t", p, batchOf(t, id, epoch, 0, wire.CodecNone, "a")); pr.ErrorCode != 0 {
-			t.Fatalf("t/%d: first batch: %v", p, kerr.ForCode(pr.ErrorCode))
-		}
-	}
+	c, tc, id, epoch := idempotentOnTwoPartitions(t)
 	c.Inject(Fault{API: protocol.KeyProduce, Topic: "t", Partitions: []int32{0}, Action: ForgetSequences})
 	if pr := produce(tc, 9, -1, "t", 0, batchOf(t, id, epoch, 1, wire.CodecNone, "b")); pr.ErrorCode != kerr.OutOfOrderSequenceNumber.Code {
 		t.Fatalf("t/0 after ForgetSequences: %v, want OUT_OF_ORDER_SEQUENCE_NUMBER", kerr.ForCode(pr.ErrorCode))

@@ -87,25 +87,7 @@ func checkJavaGolden(t *testing.T, g javaGolden, in goldenCase) {
 	}
 	want := *in.batch
 	want.Attributes = want.Attributes.WithCodec(g.codec)
-	var got wire.RecordBatch
-	rest, err := got.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rest) != 0 {
-		t.Fatalf("%d bytes left after the batch", len(rest))
-	}
-	checkHeader(t, &got.BatchHeader, &want)
-	if len(got.Records) != len(want.Records) {
-		t.Fatalf("decoded %d records, want %d", len(got.Records), len(want.Records))
-	}
-	for i := range got.Records {
-		w := want.Records[i]
-		w.Offset = int64(i)
-		if !recordsEqual(&got.Records[i], &w) {
-			t.Fatalf("record %d:\n got %+v\nwant %+v", i, got.Records[i], w)
-		}
-	}
+	decodeAs(t, data, &want)
 	if root := wire.DissectRecordBatches(data); root.Failed() {
 		t.Errorf("the dissector fails on Java's batch: %+v", root)
 	}

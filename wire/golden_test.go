@@ -103,28 +103,32 @@ func firstDifference(a, b []byte) int {
 // TestGoldenDecode decodes each committed batch and requires exactly the input records and header.
 func TestGoldenDecode(t *testing.T) {
 	for _, c := range loadGoldenCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			data := readGolden(t, c)
-			var got wire.RecordBatch
-			rest, err := got.Decode(data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rest) != 0 {
-				t.Fatalf("%d bytes left after the batch", len(rest))
-			}
-			checkHeader(t, &got.BatchHeader, c.batch)
-			if len(got.Records) != len(c.batch.Records) {
-				t.Fatalf("decoded %d records, want %d", len(got.Records), len(c.batch.Records))
-			}
-			for i := range got.Records {
-				want := c.batch.Records[i]
-				want.Offset = int64(i)
-				if !recordsEqual(&got.Records[i], &want) {
-					t.Fatalf("record %d:\n got %+v\nwant %+v", i, got.Records[i], want)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { decodeAs(t, readGolden(t, c), c.batch) })
+	}
+}
+
+// decodeAs decodes data, which must hold exactly one batch, and requires want's header and
+// records, at offsets from 0.
+func decodeAs(t *testing.T, data []byte, want *wire.RecordBatch) {
+	t.Helper()
+	var got wire.RecordBatch
+	rest, err := got.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest) != 0 {
+		t.Fatalf("%d bytes left after the batch", len(rest))
+	}
+	checkHeader(t, &got.BatchHeader, want)
+	if len(got.Records) != len(want.Records) {
+		t.Fatalf("decoded %d records, want %d", len(got.Records), len(want.Records))
+	}
+	for i := range got.Records {
+		w := want.Records[i]
+		w.Offset = int64(i)
+		if !recordsEqual(&got.Records[i], &w) {
+			t.Fatalf("record %d:\n got %+v\nwant %+v", i, got.Records[i], w)
+		}
 	}
 }
 

@@ -7,11 +7,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime/debug"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/kwire-dev/kwire/internal/coarseclock"
+	"github.com/kwire-dev/kwire/internal/perfline"
 	"github.com/kwire-dev/kwire/internal/randtext"
 	"github.com/kwire-dev/kwire/producer"
 )
@@ -273,15 +273,6 @@ func (st *perfStats) printWindow(now int64) {
 func (st *perfStats) printTotal() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	elapsed := float64(max(st.now(), 1)) / 1000
-	slices.Sort(st.samples)
-	pct := func(q float64) int64 {
-		if len(st.samples) == 0 {
-			return 0
-		}
-		return st.samples[int(q*float64(len(st.samples)-1))]
-	}
-	fmt.Fprintf(st.out, "%d records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency, %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.\n",
-		st.count, float64(st.count)/elapsed, float64(st.bytes)/elapsed/(1<<20),
-		float64(st.total)/float64(max(st.count, 1)), float64(st.max), pct(0.5), pct(0.95), pct(0.99), pct(0.999))
+	t := perfline.Total{Records: st.count, Bytes: st.bytes, Elapsed: st.now(), LatencySum: st.total, MaxLatency: st.max, Samples: st.samples}
+	t.Write(st.out)
 }

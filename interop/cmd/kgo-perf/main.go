@@ -16,13 +16,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/kwire-dev/kwire/internal/perfline"
 	"github.com/kwire-dev/kwire/internal/randtext"
 	"github.com/kwire-dev/kwire/interop/internal/kgoprops"
 )
@@ -144,15 +144,7 @@ func (st *stats) complete(r *kgo.Record, err error) {
 func (st *stats) printTotal() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	elapsed := max(time.Since(st.start).Seconds(), 0.001)
-	slices.Sort(st.samples)
-	pct := func(q float64) int64 {
-		if len(st.samples) == 0 {
-			return 0
-		}
-		return st.samples[int(q*float64(len(st.samples)-1))]
-	}
-	fmt.Printf("%d records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency, %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.\n",
-		st.count, float64(st.count)/elapsed, float64(st.bytes)/elapsed/(1<<20),
-		float64(st.total)/float64(max(st.count, 1)), float64(st.max), pct(0.5), pct(0.95), pct(0.99), pct(0.999))
+	t := perfline.Total{Records: st.count, Bytes: st.bytes, Elapsed: time.Since(st.start).Milliseconds(),
+		LatencySum: st.total, MaxLatency: st.max, Samples: st.samples}
+	t.Write(os.Stdout)
 }
