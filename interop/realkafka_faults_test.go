@@ -16,11 +16,11 @@ import (
 // producer must lose, duplicate and reorder nothing when idempotent and lose nothing with
 // acks=all otherwise, and the Java producer runs beside it as the control. -v logs the table.
 
-// faultRecords is how many records each producer of the fault tests sends. CI sends 100,000 to
-// stay within its time; the figure is 500,000:
+// faultRecords is how many records each producer of the fault tests sends; fewer make a quicker
+// run by hand:
 //
-//	go test -race -run TestRealKafkaFaults -v . -fault-records 500000
-var faultRecords = flag.Int("fault-records", 100000, "records each producer sends in TestRealKafkaFaults*")
+//	go test -race -run TestRealKafkaFaults -v . -fault-records 100000
+var faultRecords = flag.Int("fault-records", 500000, "records each producer sends in TestRealKafkaFaults*")
 
 const (
 	faultKeys       = 100 // keys of the records, so that order is checked per key too
