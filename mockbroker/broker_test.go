@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/kerr"
@@ -356,4 +357,56 @@ func TestCaptureKeepsTheLatest(t *testing.T) {
 			t.Fatalf("exchange %d: correlation id %d, want %d", i, e.Header.CorrelationID, 8+i)
 		}
 	}
+}
+
+func TestCaptureKeepsWithinBytes(t *testing.T) {
+	const budget = 1 << 20
+	c := NewTestCluster(t, CaptureBytes(budget), Topic("t", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	value := strings.Repeat("x", 100<<10)
+	for range 30 {
+		produce(tc, 9, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, value))
+	}
+	got := c.Exchanges()
+	total := 0
+	for _, e := range got {
+		total += len(e.RequestBytes) + len(e.ResponseBytes)
+	}
+	if total > budget || len(got) < 5 {
+		t.Fatalf("%d exchanges of %d bytes kept, want at least 5 within %d", len(got), total, budget)
+	}
+	if last := got[len(got)-1].Header.CorrelationID; last != 30 {
+		t.Fatalf("latest exchange kept has correlation id %d, want 30", last)
+	}
+}
+
+func TestCaptureLargerThanBudgetKeepsNothing(t *testing.T) {
+	c := NewTestCluster(t, CaptureBytes(1000), Topic("t", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	produce(tc, 9, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, strings.Repeat("x", 2000)))
+	if got := c.Exchanges(); len(got) != 0 {
+		t.Fatalf("%d exchanges kept, want none: each is larger than the budget", len(got))
+	}
+}
+
+// TestCapturedFetchSharesItsBytes checks that a captured Fetch keeps its batches once: the
+// decoded response's records are the response frame's bytes, not a copy beside them.
+func TestCapturedFetchSharesItsBytes(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	produce(tc, 9, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "a", "b"))
+	tc.roundTrip(12, fetchReq("t", 0, 0), &protocol.FetchResponse{})
+	ex := c.Exchanges()
+	e := ex[len(ex)-1]
+	records := e.Response.(*protocol.FetchResponse).Responses[0].Partitions[0].Records
+	if len(records) == 0 || !within(records, e.ResponseBytes) {
+		t.Fatalf("the captured Fetch's %d record bytes are not a slice of its %d response bytes", len(records), len(e.ResponseBytes))
+	}
+}
+
+// within reports whether b lies inside buf's memory.
+func within(b, buf []byte) bool {
+	start, end := uintptr(unsafe.Pointer(unsafe.SliceData(buf))), uintptr(unsafe.Pointer(unsafe.SliceData(buf)))+uintptr(len(buf))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return p >= start && p+uintptr(len(b)) <= end
 }

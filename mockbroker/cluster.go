@@ -33,7 +33,7 @@ type Cluster struct {
 	topics         map[string]*topic
 	nextProducerID int64
 	faults         []*armedFault
-	exchanges      []Exchange
+	captured       captured
 	appended       chan struct{} // closed and replaced on every append, to wake waiting fetches
 	closed         bool
 }

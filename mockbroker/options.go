@@ -25,6 +25,7 @@ type config struct {
 	logger            *log.Logger
 	listen            string
 	captureLimit      int
+	captureBytes      int
 	produceThrottleMs int32
 	onExchange        func(Exchange)
 	tls               *tls.Config
@@ -54,6 +55,7 @@ func defaultConfig() config {
 		logger:            log.New(io.Discard, "", 0),
 		listen:            "127.0.0.1:0",
 		captureLimit:      10000,
+		captureBytes:      256 << 20,
 	}
 }
 
@@ -111,6 +113,14 @@ func ListenAddr(addr string) Option { return func(c *config) { c.listen = addr }
 // CaptureLimit sets how many of the latest exchanges the cluster keeps for [Cluster.Exchanges]
 // (default 10,000); 0 captures nothing, for load tests.
 func CaptureLimit(n int) Option { return func(c *config) { c.captureLimit = max(n, 0) } }
+
+// CaptureBytes bounds the bytes of the exchanges the cluster keeps for [Cluster.Exchanges], their
+// request and response frames (default 256 MiB): past it the oldest give way, whatever
+// [CaptureLimit] allows. 0 captures nothing.
+func CaptureBytes(n int) Option { return func(c *config) { c.captureBytes = max(n, 0) } }
+
+// capturing reports whether the cluster keeps exchanges at all.
+func (c *config) capturing() bool { return c.captureLimit > 0 && c.captureBytes > 0 }
 
 // ProduceThrottle makes every produce response carry throttle_time_ms = ms, as a broker enforcing
 // a produce quota does; clients must hold further requests to the broker until it passes.

@@ -86,6 +86,7 @@ func brokerCommand() (*cmdFlags, action) {
 			mockbroker.ListenAddr(listen), mockbroker.NumBrokers(brokers), mockbroker.DefaultPartitions(int32(partitions)),
 			mockbroker.ReplicationFactor(int16(replication)), mockbroker.AutoCreateTopics(!noAutoCreate),
 			mockbroker.Versions(kafkaVersions[kafka.value]),
+			mockbroker.CaptureLimit(0), // nothing reads them back, and -v logs each as it happens
 		}
 		secure, err := security.options()
 		if err != nil {

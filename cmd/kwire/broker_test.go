@@ -4,16 +4,20 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kwire-dev/kwire/mockbroker"
+	"github.com/kwire-dev/kwire/wire"
+	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
@@ -90,14 +94,28 @@ func TestBrokerFlagErrors(t *testing.T) {
 // metadata asks the broker at addr for every topic, as a client would.
 func metadata(t *testing.T, addr string) *protocol.MetadataResponse {
 	t.Helper()
+	conn := dialBroker(t, addr)
+	resp := new(protocol.MetadataResponse)
+	roundTrip(t, conn, 12, &protocol.MetadataRequest{}, resp)
+	return resp
+}
+
+// dialBroker connects to the broker at addr for a test, closed when it ends.
+func dialBroker(t *testing.T, addr string) net.Conn {
+	t.Helper()
 	conn, err := (&net.Dialer{Timeout: 5 * time.Second}).Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	const version = 12
-	if _, err := conn.Write(protocol.AppendRequest(nil, &protocol.RequestHeader{APIKey: protocol.KeyMetadata, APIVersion: version, CorrelationID: 1}, &protocol.MetadataRequest{})); err != nil {
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// roundTrip sends req at version on conn and decodes the answer into resp, within 30 s.
+func roundTrip(t *testing.T, conn net.Conn, version int16, req, resp protocol.Message) {
+	t.Helper()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := conn.Write(protocol.AppendRequest(nil, &protocol.RequestHeader{APIKey: req.Key(), APIVersion: version, CorrelationID: 1}, req)); err != nil {
 		t.Fatal(err)
 	}
 	var size [4]byte
@@ -108,13 +126,75 @@ func metadata(t *testing.T, addr string) *protocol.MetadataResponse {
 	if _, err := io.ReadFull(conn, frame); err != nil {
 		t.Fatal(err)
 	}
-	_, body, err := protocol.ReadResponseHeader(frame, protocol.KeyMetadata, version)
-	resp := new(protocol.MetadataResponse)
+	_, body, err := protocol.ReadResponseHeader(frame, req.Key(), version)
 	if err == nil {
 		err = resp.Decode(body, version)
 	}
 	if err != nil {
+		t.Fatalf("%s v%d: %v", req.Key(), version, err)
+	}
+}
+
+// TestBrokerKeepsNoExchanges reads 360 MB of Fetch answers from `kwire broker`, which must not
+// keep them: its resident memory stays near its 3.6 MB log (it grew by the answers, twice, when the
+// command kept the latest 10,000 exchanges).
+func TestBrokerKeepsNoExchanges(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skipf("no /proc to read a process's resident memory from: %v", err)
+	}
+	cmd, stdout, stderr := startKwire(t, "broker", "--listen", "127.0.0.1:0", "--topic", "t:1")
+	if !stdout.Scan() {
+		t.Fatalf("no ready line; stderr:\n%s", stderr)
+	}
+	defer cmd.Process.Kill()
+	conn := dialBroker(t, strings.TrimPrefix(stdout.Text(), "ready "))
+	batch, err := wire.AppendRecordBatch(nil, &wire.RecordBatch{
+		BatchHeader: wire.BatchHeader{PartitionLeaderEpoch: -1, ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1},
+		Records:     []wire.Record{{Value: make([]byte, 900<<10)}},
+	}, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return resp
+	for range 4 {
+		var resp protocol.ProduceResponse
+		roundTrip(t, conn, 9, &protocol.ProduceRequest{Acks: 1, TimeoutMs: 5000, TopicData: []protocol.ProduceTopic{{
+			Name: "t", PartitionData: []protocol.ProducePartition{{Records: batch}}}}}, &resp)
+		if code := resp.Responses[0].PartitionResponses[0].ErrorCode; code != 0 {
+			t.Fatalf("produce: %v", kerr.ForCode(code))
+		}
+	}
+	fetch := &protocol.FetchRequest{ReplicaID: -1, MaxBytes: 8 << 20, Topics: []protocol.FetchTopic{{Topic: "t",
+		Partitions: []protocol.FetchPartition{{FetchOffset: 0, CurrentLeaderEpoch: -1, LastFetchedEpoch: -1, LogStartOffset: -1, PartitionMaxBytes: 8 << 20}}}}}
+	for range 100 {
+		var resp protocol.FetchResponse
+		roundTrip(t, conn, 12, fetch, &resp)
+		if n := len(resp.Responses[0].Partitions[0].Records); n < 4*len(batch) {
+			t.Fatalf("fetch answered %d record bytes, want the 4 batches' %d", n, 4*len(batch))
+		}
+	}
+	rss := residentMB(t, cmd.Process.Pid)
+	if rss > 100 {
+		t.Fatalf("kwire broker holds %d MB after answering 100 fetches of 3.6 MB, want under 100 MB", rss)
+	}
+	t.Logf("kwire broker holds %d MB after answering 100 fetches of 3.6 MB", rss)
+}
+
+// residentMB is the resident memory of process pid in MB, from /proc.
+func residentMB(t *testing.T, pid int) int {
+	t.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(kb), " kB"))
+			if err != nil {
+				t.Fatalf("VmRSS %q: %v", kb, err)
+			}
+			return n / 1000
+		}
+	}
+	t.Fatalf("no VmRSS in /proc/%d/status", pid)
+	return 0
 }
