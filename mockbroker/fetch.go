@@ -2,25 +2,35 @@ package mockbroker
 
 // Fetch, versions 0–18 (the cluster's VersionProfile decides which are advertised).
 //
-// Returns each partition's stored batches from the one holding the fetch offset, up to the
-// partition's and the request's byte limits but always at least one batch, as Kafka does. If less
-// than min_bytes is available it waits up to max_wait_ms for produces to arrive (or until the
-// broker stops), unless, as in Kafka, the request names no partition (the Java consumer's
+// Returns each partition's stored batches from the one holding the fetch offset, as Kafka does:
+// whole batches within the partition's partition_max_bytes and, partition after partition in the
+// order of the request, within what is left of its max_bytes (v3+) and of 55 MiB (Kafka's default
+// fetch.max.bytes, the only limit before v3); but the first partition with data returns at least
+// its first batch, however large (KIP-74). A partition whose next batch does not fit gets an empty
+// record set. A partition named twice is read once, as Kafka reads a request into a map keyed by
+// topic (or, from v13, topic id) and partition: in the place of its first entry, with the fetch
+// offset and limits of its last.
+//
+// If less than min_bytes is available it waits up to max_wait_ms for produces to arrive (or until
+// the broker stops), unless, as in Kafka, the request names no partition (the Java consumer's
 // session-closing fetch) or a partition answers an error (NOT_LEADER_OR_FOLLOWER,
-// OFFSET_OUT_OF_RANGE…): those are answered at once. Versions 0–3 predate record batches: their
-// clients get the records converted to magic 0 (v0–1) or 1 (v2–3) message sets, and zstd batches
-// answer UNSUPPORTED_COMPRESSION_TYPE, as Kafka does. As from Kafka 4.4: a current leader epoch
-// (v9+) other than the partition's is UNKNOWN_LEADER_EPOCH or FENCED_LEADER_EPOCH; a partition in
-// error has high watermark, last stable offset and log start -1; aborted transactions are null for
-// read-uncommitted and for the errors of reading a log, empty for read-committed and for unknown
-// topics and partitions; partitions of one topic that the request lists in consecutive entries
-// come back in one.
+// OFFSET_OUT_OF_RANGE…): those are answered at once.
+//
+// Versions 0–3 predate record batches: their clients get the records converted to magic 0 (v0–1)
+// or 1 (v2–3) message sets, and zstd batches answer UNSUPPORTED_COMPRESSION_TYPE, as Kafka does.
+// As from Kafka 4.4: a current leader epoch (v9+) other than the partition's is
+// UNKNOWN_LEADER_EPOCH or FENCED_LEADER_EPOCH; a partition in error has high watermark, last
+// stable offset and log start -1; aborted transactions are null for read-uncommitted and for the
+// errors of reading a log, empty for read-committed and for unknown topics and partitions;
+// partitions of one topic that come in consecutive entries come back in one.
 //
 // A partition this broker does not lead answers NOT_LEADER_OR_FOLLOWER with, from v16, its current
 // leader and the leader's endpoint (KIP-951), as Produce does from v10.
 //
 // Not done: fetch sessions (KIP-227: every fetch is a full one, session id 0), read-committed
-// isolation (no transactions), follower fetching and preferred read replicas.
+// isolation (no transactions), follower fetching and preferred read replicas. Kafka fills what a
+// limit leaves with the start of the next batch, which clients discard, and before v3 cuts the
+// first batch at partition_max_bytes; this returns whole batches only.
 
 import (
 	"time"
@@ -30,14 +40,19 @@ import (
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
+// fetchMaxBytes bounds the records of a Fetch answer, but for its first batch, as Kafka's
+// fetch.max.bytes does by default.
+const fetchMaxBytes = 55 << 20
+
 func serveFetch(c *Cluster, r *request) protocol.Message {
 	req := r.body.(*protocol.FetchRequest)
+	parts := fetchParts(req)
 	deadline := time.Now().Add(time.Duration(req.MaxWaitMs) * time.Millisecond)
 	stopping := r.cc.broker.stopping()
 	for {
 		c.mu.Lock()
 		wake := c.appended
-		resp, size, now := c.fetchOnce(r, req)
+		resp, size, now := c.fetchOnce(r, req, parts)
 		c.mu.Unlock()
 		if now || size >= int(req.MinBytes) || !time.Now().Before(deadline) {
 			return resp
@@ -51,47 +66,77 @@ func serveFetch(c *Cluster, r *request) protocol.Message {
 	}
 }
 
+// fetchPart is a partition a fetch names.
+type fetchPart struct {
+	topic string                  // the request's topic entry: its name before v13
+	id    protocol.UUID           // and its id from v13
+	p     protocol.FetchPartition // the last of the request's entries for the partition
+}
+
+// fetchParts lists the partitions req names, once each, as Kafka keys them by topic (or, from v13,
+// topic id) and partition: a partition named again keeps the place of its first entry and takes
+// the fields of its last.
+func fetchParts(req *protocol.FetchRequest) []fetchPart {
+	type key struct {
+		topic     string
+		id        protocol.UUID
+		partition int32
+	}
+	var parts []fetchPart
+	seen := make(map[key]int)
+	for _, t := range req.Topics {
+		for _, p := range t.Partitions {
+			k := key{t.Topic, t.TopicID, p.Partition}
+			if i, ok := seen[k]; ok {
+				parts[i].p = p
+				continue
+			}
+			seen[k] = len(parts)
+			parts = append(parts, fetchPart{topic: t.Topic, id: t.TopicID, p: p})
+		}
+	}
+	return parts
+}
+
 // fetchOnce reads what the request asks for now, and the total bytes of records read; now is set
 // when the answer must not wait for more: no partition asked, or one answered an error. The
 // caller holds c.mu.
-func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest) (resp *protocol.FetchResponse, size int, now bool) {
+func (c *Cluster) fetchOnce(r *request, req *protocol.FetchRequest, parts []fetchPart) (resp *protocol.FetchResponse, size int, now bool) {
 	version := r.header.APIVersion
-	budget := int(req.MaxBytes)
-	if version < 3 {
-		budget = int(^uint(0) >> 1)
+	budget := fetchMaxBytes
+	if version >= 3 {
+		budget = max(min(int(req.MaxBytes), budget), 0)
 	}
 	resp = &protocol.FetchResponse{}
-	asked, failed := false, false
+	failed := false
 	var leaders []*protocol.LeaderIDAndEpoch
-	for _, t := range req.Topics {
-		name := t.Topic
+	for _, fp := range parts {
+		name := fp.topic
 		if version >= 13 {
-			name = c.topicNameLocked(t.TopicID)
+			name = c.topicNameLocked(fp.id)
 		}
 		n := len(resp.Responses)
-		if n == 0 || resp.Responses[n-1].Topic != t.Topic || resp.Responses[n-1].TopicID != t.TopicID {
-			resp.Responses = append(resp.Responses, protocol.FetchTopicResponse{Topic: t.Topic, TopicID: t.TopicID})
+		if n == 0 || resp.Responses[n-1].Topic != fp.topic || resp.Responses[n-1].TopicID != fp.id {
+			resp.Responses = append(resp.Responses, protocol.FetchTopicResponse{Topic: fp.topic, TopicID: fp.id})
 		}
 		tr := &resp.Responses[len(resp.Responses)-1]
-		for _, p := range t.Partitions {
-			pr := c.fetchPartition(r, name, &p, req.IsolationLevel, max(min(int(p.PartitionMaxBytes), budget-size), 0))
-			size += len(pr.Records)
-			asked, failed = true, failed || pr.ErrorCode != 0
-			if pr.CurrentLeader != nil {
-				leaders = append(leaders, pr.CurrentLeader)
-			}
-			tr.Partitions = append(tr.Partitions, pr)
+		pr := c.fetchPartition(r, name, &fp.p, req.IsolationLevel, min(max(int(fp.p.PartitionMaxBytes), 0), max(budget-size, 0)), size == 0)
+		size += len(pr.Records)
+		failed = failed || pr.ErrorCode != 0
+		if pr.CurrentLeader != nil {
+			leaders = append(leaders, pr.CurrentLeader)
 		}
+		tr.Partitions = append(tr.Partitions, pr)
 	}
 	if version >= 16 {
 		resp.NodeEndpoints = c.leaderEndpoints(leaders)
 	}
-	return resp, size, !asked || failed
+	return resp, size, len(parts) == 0 || failed
 }
 
-// fetchPartition reads one partition for a fetch at the isolation level, within maxBytes (but at
-// least one batch).
-func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPartition, isolation int8, maxBytes int) protocol.FetchPartitionResponse {
+// fetchPartition reads one partition for a fetch at the isolation level, within maxBytes but for
+// the first batch if minOne.
+func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPartition, isolation int8, maxBytes int, minOne bool) protocol.FetchPartitionResponse {
 	// Records are empty, never null, when there are none: Kafka sends them so, and librdkafka
 	// (kcat) fails to parse a null record set.
 	pr := protocol.FetchPartitionResponse{PartitionIndex: p.Partition, HighWatermark: -1, LastStableOffset: -1,
@@ -120,7 +165,7 @@ func (c *Cluster) fetchPartition(r *request, topic string, p *protocol.FetchPart
 		return pr
 	}
 	log := &part.log
-	records, ok := log.read(pr.Records, p.FetchOffset, maxBytes)
+	records, ok := log.read(pr.Records, p.FetchOffset, maxBytes, minOne)
 	if !ok {
 		pr.ErrorCode = kerr.OffsetOutOfRange.Code
 		return pr

@@ -55,15 +55,16 @@ func (sb *storedBatch) appendTo(dst []byte) []byte {
 	return dst
 }
 
-// read appends to dst the batches from the one holding offset onwards, up to maxBytes but always at
-// least one, as a Fetch does; ok is false if offset is outside the log.
-func (l *partitionLog) read(dst []byte, offset int64, maxBytes int) (out []byte, ok bool) {
+// read appends to dst the batches from the one holding offset onwards, as many whole ones as
+// maxBytes holds, or else the first alone if minOne is set (KIP-74), as a Fetch does; ok is false
+// if offset is outside the log.
+func (l *partitionLog) read(dst []byte, offset int64, maxBytes int, minOne bool) (out []byte, ok bool) {
 	if offset < l.logStart || offset > l.highWatermark {
 		return dst, false
 	}
 	i := sort.Search(len(l.batches), func(i int) bool { return l.batches[i].lastOffset >= offset })
 	for start := len(dst); i < len(l.batches); i++ {
-		if len(dst) > start && len(dst)-start+len(l.batches[i].data) > maxBytes {
+		if (len(dst) > start || !minOne) && len(dst)-start+len(l.batches[i].data) > maxBytes {
 			break
 		}
 		dst = l.batches[i].appendTo(dst)
