@@ -201,55 +201,56 @@ func TestFetchAsKafka(t *testing.T) {
 		t.Fatal(err)
 	}
 	produce(tc, 9, 1, "t", 0, batchOf(t, -1, 0, 0, wire.CodecNone, "b"))
-	fetch := func(v int16, isolation int8, parts ...protocol.FetchPartition) *protocol.FetchResponse {
+	fetch := func(v int16, isolation int8, parts ...protocol.FetchPartition) []protocol.FetchTopicResponse {
 		t.Helper()
 		req := fetchReq("t", 0, 30_000) // a failed partition must not wait this long: the client's deadline is 5 s
-		req.IsolationLevel, req.Topics[0].TopicID = isolation, c.topics["t"].id
+		req.IsolationLevel, req.Topics = isolation, nil
 		for _, p := range parts {
 			req.Topics = append(req.Topics, protocol.FetchTopic{Topic: "t", TopicID: c.topics["t"].id, Partitions: []protocol.FetchPartition{p}})
 		}
 		var resp protocol.FetchResponse
 		tc.roundTrip(v, req, &resp)
-		return &resp
+		return resp.Responses
 	}
 	part := func(index int32, offset int64, epoch int32) protocol.FetchPartition {
 		return protocol.FetchPartition{Partition: index, FetchOffset: offset, CurrentLeaderEpoch: epoch, LastFetchedEpoch: -1, LogStartOffset: -1, PartitionMaxBytes: 1 << 20}
 	}
-	resp := fetch(12, 1, part(1, 0, -1), part(0, 50, -1), part(5, 0, -1), part(0, 0, 0), part(0, 0, 2))
-	if len(resp.Responses) != 1 || len(resp.Responses[0].Partitions) != 6 {
-		t.Fatalf("%d topics, want the six partitions in one: %+v", len(resp.Responses), resp.Responses)
+	topics := fetch(12, 1, part(0, 0, -1), part(1, 0, -1), part(5, 0, -1))
+	if len(topics) != 1 || len(topics[0].Partitions) != 3 {
+		t.Fatalf("partitions %v by topic entry, want the three in one", answered(&protocol.FetchResponse{Responses: topics}))
 	}
-	ps := resp.Responses[0].Partitions
-	var batches []int32
-	for rest := ps[0].Records; len(rest) > 0; {
-		var b wire.RecordBatch
-		var err error
-		if rest, err = b.Decode(rest); err != nil {
-			t.Fatal(err)
-		}
-		batches = append(batches, b.PartitionLeaderEpoch)
+	ps := topics[0].Partitions
+	var epochs []int32
+	for _, b := range decodeBatches(t, ps[0].Records) {
+		epochs = append(epochs, b.PartitionLeaderEpoch)
 	}
-	if ps[0].ErrorCode != 0 || len(batches) != 2 || batches[0] != 0 || batches[1] != 1 || ps[0].AbortedTransactions == nil {
-		t.Errorf("read committed: %+v, leader epochs %v", ps[0], batches)
+	if ps[0].ErrorCode != 0 || len(epochs) != 2 || epochs[0] != 0 || epochs[1] != 1 || ps[0].AbortedTransactions == nil {
+		t.Errorf("read committed: %+v, leader epochs %v", ps[0], epochs)
 	}
-	for i, want := range []struct {
+	for _, tt := range []struct {
+		p       protocol.FetchPartitionResponse
 		code    *kerr.Error
 		aborted bool // empty, not null
-	}{{nil, true}, {kerr.OffsetOutOfRange, false}, {kerr.UnknownTopicOrPartition, true}, {kerr.FencedLeaderEpoch, false}, {kerr.UnknownLeaderEpoch, false}} {
-		p := ps[i+1]
-		code := int16(0)
-		if want.code != nil {
-			code = want.code.Code
+	}{
+		{ps[1], nil, true},
+		{ps[2], kerr.UnknownTopicOrPartition, true},
+		{fetch(12, 1, part(0, 50, -1))[0].Partitions[0], kerr.OffsetOutOfRange, false},
+		{fetch(12, 1, part(0, 0, 0))[0].Partitions[0], kerr.FencedLeaderEpoch, false},
+		{fetch(12, 1, part(0, 0, 2))[0].Partitions[0], kerr.UnknownLeaderEpoch, false},
+	} {
+		p, code := tt.p, int16(0)
+		if tt.code != nil {
+			code = tt.code.Code
 		}
-		ok := p.ErrorCode == code && (p.AbortedTransactions != nil) == want.aborted
+		ok := p.ErrorCode == code && (p.AbortedTransactions != nil) == tt.aborted
 		if code != 0 {
 			ok = ok && p.HighWatermark == -1 && p.LastStableOffset == -1 && p.LogStartOffset == -1 && len(p.Records) == 0
 		}
 		if !ok {
-			t.Errorf("partition %d: %+v, want %v, aborted transactions empty: %v", p.PartitionIndex, p, want.code, want.aborted)
+			t.Errorf("partition %d: %+v, want %v, aborted transactions empty: %v", p.PartitionIndex, p, tt.code, tt.aborted)
 		}
 	}
-	if p := fetch(12, 0).Responses[0].Partitions[0]; p.ErrorCode != 0 || p.AbortedTransactions != nil {
+	if p := fetch(12, 0, part(0, 0, -1))[0].Partitions[0]; p.ErrorCode != 0 || p.AbortedTransactions != nil {
 		t.Errorf("read uncommitted: aborted transactions %v, want null", p.AbortedTransactions)
 	}
 	unknown := fetchReq("", 0, 30_000)

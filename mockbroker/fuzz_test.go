@@ -3,15 +3,17 @@ package mockbroker
 import (
 	"encoding/binary"
 	"io"
+	"math/rand/v2"
 	"net"
 	"testing"
 
+	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
 // FuzzHandleFrame feeds request frames to a broker, prefixed with their size as readFrame hands
 // them over: whatever the bytes, the broker must answer or close the connection, never panic, and
-// keep serving. Fetch frames are left out: a valid one may wait for data as long as it asks.
+// keep serving. Fetch frames are left to FuzzFetch, which keeps them from waiting for data.
 func FuzzHandleFrame(f *testing.F) {
 	client := "fuzz"
 	name := "t"
@@ -49,6 +51,82 @@ func FuzzHandleFrame(f *testing.F) {
 		}
 		cc.handle(sized(frame))
 	})
+}
+
+// FuzzFetch feeds Fetch request frames, with max_wait_ms set to 0 where they decode, to a broker
+// whose log holds batches of every codec. Whatever the request names, the broker must not panic,
+// and an answer must stay within what KIP-74 allows: its records from v4 at most the larger of
+// max_bytes and the largest batch, and before v4 (down-converted, without a request limit before
+// v3) at most twice the log; the rest of it at most four bytes per byte of the request.
+func FuzzFetch(f *testing.F) {
+	var answer []byte
+	c, err := NewCluster(CaptureLimit(0), Topic("t", 3), OnExchange(func(e Exchange) { answer = e.ResponseBytes }))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer c.Close()
+	largest, total := fillFuzzLog(f, c)
+	client, id := "fuzz", c.topics["t"].id
+	for _, v := range []int16{0, 3, 4, 12, 13, 17} {
+		for _, maxBytes := range []int32{1, 3000, 1 << 20} {
+			req := limitedFetch(maxBytes, fetchPartition(0, 0, 1), fetchPartition(1, 0, maxBytes), fetchPartition(0, 2, 1<<20), fetchPartition(2, 0, 1))
+			for i := range req.Topics {
+				req.Topics[i].TopicID = id
+			}
+			h := &protocol.RequestHeader{APIKey: protocol.KeyFetch, APIVersion: v, CorrelationID: 7, ClientID: &client}
+			f.Add(protocol.AppendRequest(nil, h, req)[4:])
+		}
+	}
+	server, peer := net.Pipe()
+	defer server.Close()
+	go io.Copy(io.Discard, peer)
+	cc := &clientConn{id: 1, broker: c.brokers[0], conn: server}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		h, body, err := protocol.ReadRequestHeader(frame)
+		if err != nil || h.APIKey != protocol.KeyFetch {
+			return
+		}
+		msg, req := sized(frame), &protocol.FetchRequest{}
+		if req.Decode(body, h.APIVersion) == nil {
+			req.MaxWaitMs = 0
+			msg = protocol.AppendRequest(nil, &h, req)
+		}
+		answer = nil
+		cc.handle(msg)
+		records := 2 * total
+		if h.APIVersion >= 4 {
+			records = min(total, max(int(req.MaxBytes), largest))
+		}
+		if limit := records + 4*len(msg) + 256; len(answer) > limit {
+			t.Fatalf("v%d: a %d-byte request (max_bytes %d) got a %d-byte answer; want at most %d", h.APIVersion, len(msg), req.MaxBytes, len(answer), limit)
+		}
+	})
+}
+
+// fillFuzzLog produces to t/0 a batch of each codec, of several records of 100 to 700 random
+// bytes, and to t/1 one batch of 3,000 bytes, leaving t/2 empty; it returns the largest batch's
+// size and the log's.
+func fillFuzzLog(f *testing.F, c *Cluster) (largest, total int) {
+	tc := dialTest(f, c.Addrs()[0])
+	rng := rand.New(rand.NewPCG(1, 2))
+	value := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return string(b)
+	}
+	add := func(partition int32, batch []byte) {
+		if pr := produce(tc, 9, 1, "t", partition, batch); pr.ErrorCode != 0 {
+			f.Fatalf("produce: error %d", pr.ErrorCode)
+		}
+		largest, total = max(largest, len(batch)), total+len(batch)
+	}
+	for _, codec := range wire.Codecs {
+		add(0, batchOf(f, -1, 0, 0, codec, value(100), value(700), value(300)))
+	}
+	add(1, batchOf(f, -1, 0, 0, wire.CodecNone, value(3000)))
+	return largest, total
 }
 
 // sized is frame with its size prefix, as a broker reads it.

@@ -3,6 +3,7 @@ package mockbroker
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -26,6 +27,7 @@ type storedBatch struct {
 	lastOffset  int64
 	leaderEpoch int32
 	maxTS       int64
+	end         int64 // the bytes of the log up to and with this batch, to size reads without summing them
 	data        []byte
 }
 
@@ -40,7 +42,8 @@ func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, leaderEpoch int
 		maxTS = appendTime
 	}
 	last := base + int64(h.LastOffsetDelta)
-	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, leaderEpoch: leaderEpoch, maxTS: maxTS, data: batch})
+	end := l.size() + int64(len(batch))
+	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, leaderEpoch: leaderEpoch, maxTS: maxTS, end: end, data: batch})
 	l.highWatermark = last + 1
 	return base
 }
@@ -55,20 +58,52 @@ func (sb *storedBatch) appendTo(dst []byte) []byte {
 	return dst
 }
 
-// read appends to dst the batches from the one holding offset onwards, up to maxBytes but always at
-// least one, as a Fetch does; ok is false if offset is outside the log.
-func (l *partitionLog) read(dst []byte, offset int64, maxBytes int) (out []byte, ok bool) {
+// size is the bytes of the batches in the log.
+func (l *partitionLog) size() int64 {
+	if len(l.batches) == 0 {
+		return 0
+	}
+	return l.batches[len(l.batches)-1].end
+}
+
+// slice is what a Fetch at offset reads: the batches from the one holding offset onwards, as many
+// whole ones as maxBytes holds, or else the first alone if minOne is set (KIP-74). available is the
+// bytes from that batch to the end of the log; ok is false if offset is outside the log. The
+// batches are the log's own, which nothing changes: they may be read after c.mu is released.
+func (l *partitionLog) slice(offset int64, maxBytes int, minOne bool) (batches []storedBatch, available int64, ok bool) {
 	if offset < l.logStart || offset > l.highWatermark {
-		return dst, false
+		return nil, 0, false
 	}
-	i := sort.Search(len(l.batches), func(i int) bool { return l.batches[i].lastOffset >= offset })
-	for start := len(dst); i < len(l.batches); i++ {
-		if len(dst) > start && len(dst)-start+len(l.batches[i].data) > maxBytes {
-			break
-		}
-		dst = l.batches[i].appendTo(dst)
+	n := len(l.batches)
+	i := sort.Search(n, func(i int) bool { return l.batches[i].lastOffset >= offset })
+	start := l.size()
+	if i < n {
+		start = l.batches[i].end - int64(len(l.batches[i].data))
 	}
-	return dst, true
+	j := sort.Search(n, func(j int) bool { return l.batches[j].end-start > int64(maxBytes) })
+	if j == i && minOne && i < n {
+		j++
+	}
+	return l.batches[i:j], l.size() - start, true
+}
+
+// batchesSize is the bytes of batches, consecutive batches of one log.
+func batchesSize(batches []storedBatch) int {
+	if len(batches) == 0 {
+		return 0
+	}
+	first, last := &batches[0], &batches[len(batches)-1]
+	return int(last.end-first.end) + len(first.data)
+}
+
+// appendBatches appends batches to dst as a consumer reads them, with the broker's base offsets
+// and leader epochs.
+func appendBatches(dst []byte, batches []storedBatch) []byte {
+	dst = slices.Grow(dst, batchesSize(batches))
+	for i := range batches {
+		dst = batches[i].appendTo(dst)
+	}
+	return dst
 }
 
 // offsetForTime is the offset, timestamp and leader epoch of the first record whose timestamp is
