@@ -9,6 +9,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Broker is one broker of a Cluster: a listener and the connections it accepted.
@@ -33,31 +34,72 @@ func (b *Broker) listen(addr string) error {
 	if err != nil {
 		return fmt.Errorf("mockbroker: broker %d: %w", b.id, err)
 	}
+	b.serveListener(ln)
+	return nil
+}
+
+// serveListener makes the broker accept connections from ln, with TLS if the cluster has it.
+func (b *Broker) serveListener(ln net.Listener) {
 	if cfg := b.cluster.cfg.tls; cfg != nil {
 		ln = tlsListener(ln, cfg)
 	}
 	b.mu.Lock()
 	b.ln, b.addr, b.up = ln, ln.Addr().String(), true
 	b.quit = make(chan struct{})
+	quit := b.quit
 	b.wg.Add(1)
 	b.mu.Unlock()
-	go b.accept(ln)
-	return nil
+	go b.accept(ln, quit)
 }
 
-func (b *Broker) accept(ln net.Listener) {
+// accept serves the connections ln accepts until the listener closes. Any other failure (out of
+// file descriptors, EMFILE or ENFILE; a queued connection reset, ECONNABORTED) passes in time, so
+// the broker retries after a pause, as net/http's Server does, and serves again once it has
+// passed: a broker that stopped accepting would stay deaf after every cause was gone. A run of
+// failures is logged once as it starts, and again when it ends.
+func (b *Broker) accept(ln net.Listener, quit <-chan struct{}) {
 	defer b.wg.Done()
+	failures := 0
 	for {
 		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		if !b.track(conn) {
-			conn.Close()
+		if err == nil {
+			if failures > 0 {
+				b.cluster.logf("broker %d: accepting connections again, after %d failed accepts", b.id, failures)
+				failures = 0
+			}
+			b.serveAccepted(conn)
 			continue
 		}
-		go b.serve(conn)
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+		if failures++; failures == 1 {
+			b.cluster.logf("broker %d: accepting a connection failed: %v; retrying, at most %v apart", b.id, err, maxAcceptPause)
+		}
+		select {
+		case <-time.After(acceptPause(failures)):
+		case <-quit:
+			return
+		}
 	}
+}
+
+// maxAcceptPause is the longest pause between retries of a failing accept.
+const maxAcceptPause = time.Second
+
+// acceptPause is the pause after the nth failed accept in a row: 5 ms, doubling up to
+// maxAcceptPause.
+func acceptPause(n int) time.Duration {
+	return min(5*time.Millisecond<<min(n-1, 10), maxAcceptPause)
+}
+
+// serveAccepted serves conn in its own goroutine, or closes it if the broker refuses it.
+func (b *Broker) serveAccepted(conn net.Conn) {
+	if !b.track(conn) {
+		conn.Close()
+		return
+	}
+	go b.serve(conn)
 }
 
 // track registers conn so that stop closes it, and counts it for stop to wait on; it reports false
