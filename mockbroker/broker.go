@@ -22,8 +22,11 @@ type Broker struct {
 	ln    net.Listener
 	addr  string
 	conns map[net.Conn]struct{}
-	quit  chan struct{} // closed by stop; see stopping
-	wg    sync.WaitGroup
+	// refused counts the connections closed at once for being over maxConnections since one was
+	// last admitted.
+	refused int
+	quit    chan struct{} // closed by stop; see stopping
+	wg      sync.WaitGroup
 }
 
 // connSeq numbers connections across the process, so captured exchanges say which they came on.
@@ -95,24 +98,40 @@ func acceptPause(n int) time.Duration {
 
 // serveAccepted serves conn in its own goroutine, or closes it if the broker refuses it.
 func (b *Broker) serveAccepted(conn net.Conn) {
-	if !b.track(conn) {
+	if err := b.track(conn); err != nil {
 		conn.Close()
 		return
 	}
 	go b.serve(conn)
 }
 
-// track registers conn so that stop closes it, and counts it for stop to wait on; it reports false
-// if the broker is stopped.
-func (b *Broker) track(conn net.Conn) bool {
+var (
+	errStopped   = errors.New("stopped")
+	errConnLimit = errors.New("at its connection limit (MaxConnections)")
+)
+
+// track registers conn so that stop closes it, and counts it for stop to wait on. It refuses conn
+// if the broker is stopped, or already has its maximum of connections; a run of connections
+// refused for that is logged once as it starts, and counted, until one is admitted again.
+func (b *Broker) track(conn net.Conn) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.up {
-		return false
+		return errStopped
+	}
+	if limit := b.cluster.cfg.maxConnections; limit > 0 && len(b.conns) >= limit {
+		if b.refused++; b.refused == 1 {
+			b.cluster.logf("broker %d: at its connection limit, MaxConnections %d: closing new connections until some close", b.id, limit)
+		}
+		return errConnLimit
+	}
+	if b.refused > 0 {
+		b.cluster.logf("broker %d: admitting connections again, after closing %d over the limit", b.id, b.refused)
+		b.refused = 0
 	}
 	b.conns[conn] = struct{}{}
 	b.wg.Add(1)
-	return true
+	return nil
 }
 
 func (b *Broker) untrack(conn net.Conn) {
@@ -128,6 +147,7 @@ func (b *Broker) stop() error {
 	b.mu.Lock()
 	wasUp := b.up
 	b.up = false
+	b.refused = 0
 	var err error
 	if b.ln != nil {
 		err = b.ln.Close()

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
@@ -44,5 +45,48 @@ func TestAcceptSurvivesFailures(t *testing.T) {
 	logs.waitFor(t, "accepting connections again, after 6 failed accepts")
 	if n := strings.Count(logs.String(), "too many open files"); n != 1 {
 		t.Fatalf("the failure is logged %d times, want once:\n%s", n, logs)
+	}
+}
+
+// Connections over MaxConnections are closed at once while the others keep working; the refusals
+// are logged once, and counted when a connection is admitted again.
+func TestConnectionLimit(t *testing.T) {
+	c, logs := loggedCluster(t, MaxConnections(3))
+	var open []*testClient
+	for range 3 {
+		tc := dialTest(t, c.Addrs()[0])
+		var resp protocol.ApiVersionsResponse
+		tc.roundTrip(3, &protocol.ApiVersionsRequest{}, &resp)
+		open = append(open, tc)
+	}
+	for range 2 {
+		dialTest(t, c.Addrs()[0]).expectClosed()
+	}
+	for _, tc := range open {
+		var resp protocol.ApiVersionsResponse
+		tc.roundTrip(3, &protocol.ApiVersionsRequest{}, &resp)
+	}
+	if n := strings.Count(logs.String(), "at its connection limit, MaxConnections 3"); n != 1 {
+		t.Fatalf("the limit is logged %d times, want once:\n%s", n, logs)
+	}
+	open[0].conn.Close()
+	waitUntil(t, "the closed connection is forgotten", func() bool {
+		b := c.brokers[0]
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.conns) == 2
+	})
+	var resp protocol.ApiVersionsResponse
+	dialTest(t, c.Addrs()[0]).roundTrip(3, &protocol.ApiVersionsRequest{}, &resp)
+	logs.waitFor(t, "admitting connections again, after closing 2 over the limit")
+}
+
+// waitUntil polls cond for up to 10 s and fails the test if it never holds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not after 10 s: %s", what)
+		}
 	}
 }

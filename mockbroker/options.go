@@ -21,6 +21,7 @@ type config struct {
 	minInsync         int
 	messageMaxBytes   int32
 	maxRequestBytes   int32
+	maxConnections    int // per broker; 0: no limit
 	profile           VersionProfile
 	logger            *log.Logger
 	listen            string
@@ -50,6 +51,7 @@ func defaultConfig() config {
 		minInsync:         1,
 		messageMaxBytes:   1048588, // Kafka's message.max.bytes default
 		maxRequestBytes:   100 << 20,
+		maxConnections:    10000,
 		profile:           Kafka39,
 		logger:            log.New(io.Discard, "", 0),
 		listen:            "127.0.0.1:0",
@@ -95,6 +97,13 @@ func MessageMaxBytes(n int32) Option { return func(c *config) { c.messageMaxByte
 // MaxRequestBytes sets socket.request.max.bytes (default 100 MiB): a connection announcing a larger
 // request is closed.
 func MaxRequestBytes(n int32) Option { return func(c *config) { c.maxRequestBytes = n } }
+
+// MaxConnections sets how many connections each broker serves at once (default 10,000; 0 for no
+// limit, Kafka's max.connections default). A connection over the limit is closed as soon as it is
+// accepted. A Kafka client holds one connection to each broker it uses, so tests never come near
+// the default; it bounds what idle connections can cost where the file descriptor limit is high
+// (each holds a goroutine and a 64 KiB read buffer).
+func MaxConnections(n int) Option { return func(c *config) { c.maxConnections = max(n, 0) } }
 
 // Versions sets the API version ranges the brokers advertise, and the advertised versions they
 // refuse (default [Kafka39]).
