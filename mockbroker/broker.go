@@ -1,8 +1,6 @@
 package mockbroker
 
 import (
-	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -174,9 +172,9 @@ func (b *Broker) serve(conn net.Conn) {
 	if !cc.handshakeTLS() {
 		return
 	}
-	r := bufio.NewReaderSize(conn, 64<<10)
+	frames := newFrameReader(conn, &b.cluster.cfg)
 	for {
-		msg, err := readFrame(r, b.cluster.cfg.maxRequestBytes)
+		msg, err := frames.next()
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				b.cluster.logf("broker %d: closing connection %d from %s: %v", b.id, cc.id, conn.RemoteAddr(), err)
@@ -186,34 +184,6 @@ func (b *Broker) serve(conn net.Conn) {
 		if !cc.handle(msg) {
 			return
 		}
-	}
-}
-
-// readFrame reads one size-prefixed request and returns it whole, size prefix included: the
-// bytes an exchange captures, kept as they are rather than copied. A size above max, or not
-// positive, is refused before anything is allocated for it; a frame is read in steps so a size
-// that lies costs no more memory than the bytes that really arrive.
-func readFrame(r io.Reader, max int32) ([]byte, error) {
-	var prefix [4]byte
-	if _, err := io.ReadFull(r, prefix[:]); err != nil {
-		return nil, err
-	}
-	size := int32(binary.BigEndian.Uint32(prefix[:]))
-	if size <= 0 || size > max {
-		return nil, fmt.Errorf("request size %d outside 1..%d (socket.request.max.bytes)", size, max)
-	}
-	const step = 1 << 20
-	msg := make([]byte, 4+min(int(size), step))
-	copy(msg, prefix[:])
-	for read := 4; ; {
-		if _, err := io.ReadFull(r, msg[read:]); err != nil {
-			return nil, fmt.Errorf("request of %d bytes cut short: %w", size, err)
-		}
-		if len(msg) == 4+int(size) {
-			return msg, nil
-		}
-		read = len(msg)
-		msg = append(msg, make([]byte, min(4+int(size)-len(msg), step))...)
 	}
 }
 

@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"encoding/binary"
 	"net"
 	"os"
 	"strings"
@@ -89,4 +90,47 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("not after 10 s: %s", what)
 		}
 	}
+}
+
+// A connection that sends nothing for the idle timeout is closed; one whose fetch waits for data
+// longer than that is not: it waits for its answer.
+func TestIdleTimeout(t *testing.T) {
+	const idle = 300 * time.Millisecond
+	c, logs := loggedCluster(t, IdleTimeout(idle), Topic("t", 1))
+	parked := dialTest(t, c.Addrs()[0])
+	corr := parked.send(11, fetchReq("t", 0, int32(5*idle/time.Millisecond)))
+	start := time.Now()
+	silent := dialTest(t, c.Addrs()[0])
+	var av protocol.ApiVersionsResponse
+	silent.roundTrip(3, &protocol.ApiVersionsRequest{}, &av)
+	silent.expectClosed()
+	logs.waitFor(t, "no request for 300ms (IdleTimeout")
+	var fetched protocol.FetchResponse
+	parked.receive(corr, 11, &fetched)
+	if waited := time.Since(start); waited < 2*idle {
+		t.Fatalf("the fetch waited %v, not longer than the idle timeout", waited)
+	}
+	parked.roundTrip(3, &protocol.ApiVersionsRequest{}, &av)
+}
+
+// A request that stops arriving halfway is cut off after the request timeout.
+func TestRequestTimeoutReading(t *testing.T) {
+	c, logs := loggedCluster(t, RequestTimeout(300*time.Millisecond))
+	tc := dialTest(t, c.Addrs()[0])
+	half := binary.BigEndian.AppendUint32(nil, 100)
+	if _, err := tc.conn.Write(append(half, make([]byte, 50)...)); err != nil {
+		t.Fatal(err)
+	}
+	tc.expectClosed()
+	logs.waitFor(t, "request of 100 bytes cut short")
+	logs.waitFor(t, "not whole after 300ms (RequestTimeout)")
+}
+
+// A client that stops reading its responses is cut off after the request timeout.
+func TestRequestTimeoutWriting(t *testing.T) {
+	c, logs := loggedCluster(t, RequestTimeout(300*time.Millisecond))
+	tc := pipeTest(t, c, 0)
+	tc.send(3, &protocol.ApiVersionsRequest{})
+	logs.waitFor(t, "writing ApiVersions response: write pipe: i/o timeout: not taken in 300ms (RequestTimeout)")
+	tc.expectClosed()
 }
