@@ -172,7 +172,7 @@ func (b *Broker) serve(conn net.Conn) {
 	if !cc.handshakeTLS() {
 		return
 	}
-	frames := newFrameReader(conn, &b.cluster.cfg)
+	frames := newFrameReader(conn, &b.cluster.cfg, cc.sasl)
 	for {
 		msg, err := frames.next()
 		if err != nil {

@@ -1,8 +1,9 @@
 package mockbroker
 
 // Reading requests off a connection, within bounds a client cannot stretch: the size of a request
-// (socket.request.max.bytes), how long a connection may sit idle between requests
-// (connections.max.idle.ms) and how long a request may take to arrive once it has begun.
+// (socket.request.max.bytes, and sasl.server.max.receive.size before SASL authentication), how
+// long a connection may sit idle between requests (connections.max.idle.ms) and how long a request
+// may take to arrive once it has begun.
 
 import (
 	"bufio"
@@ -16,18 +17,20 @@ import (
 )
 
 // frameReader reads the requests of one connection. It owns the connection's read buffer, its
-// read deadlines and the size limit, so that every request read gets the same bounds.
+// read deadlines and its size limits, so that every request read gets the same bounds.
 type frameReader struct {
-	conn     net.Conn
-	r        *bufio.Reader
-	maxBytes int32
-	idle     time.Duration // 0: no idle timeout
-	stall    time.Duration // 0: no request timeout
+	conn         net.Conn
+	r            *bufio.Reader
+	sasl         *saslConn // nil without SASL
+	maxBytes     int32
+	saslMaxBytes int32         // before SASL authentication
+	idle         time.Duration // 0: no idle timeout
+	stall        time.Duration // 0: no request timeout
 }
 
-func newFrameReader(conn net.Conn, cfg *config) *frameReader {
-	return &frameReader{conn: conn, r: bufio.NewReaderSize(conn, 64<<10), maxBytes: cfg.maxRequestBytes,
-		idle: cfg.idleTimeout, stall: cfg.requestTimeout}
+func newFrameReader(conn net.Conn, cfg *config, sasl *saslConn) *frameReader {
+	return &frameReader{conn: conn, r: bufio.NewReaderSize(conn, 64<<10), sasl: sasl, maxBytes: cfg.maxRequestBytes,
+		saslMaxBytes: min(cfg.saslMaxBytes, cfg.maxRequestBytes), idle: cfg.idleTimeout, stall: cfg.requestTimeout}
 }
 
 // next reads the next request, size prefix included. Its first byte must come within the idle
@@ -42,11 +45,22 @@ func (f *frameReader) next() ([]byte, error) {
 		return nil, err
 	}
 	f.conn.SetReadDeadline(deadline(f.stall))
-	msg, err := readFrame(f.r, f.maxBytes)
+	max, setting := f.limit()
+	msg, err := readFrame(f.r, max, setting)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return nil, fmt.Errorf("%w: not whole after %v (RequestTimeout)", err, f.stall)
 	}
 	return msg, err
+}
+
+// limit is the largest request the connection may send next, and the setting it comes from. Until
+// a connection to a SASL broker has authenticated, or while it authenticates again, it is the
+// smaller limit Kafka puts on a client that has not said who it is.
+func (f *frameReader) limit() (int32, string) {
+	if f.sasl != nil && f.sasl.state != saslAuthenticated {
+		return f.saslMaxBytes, "sasl.server.max.receive.size, before SASL authentication"
+	}
+	return f.maxBytes, "socket.request.max.bytes"
 }
 
 // deadline is d from now, or none if d is 0.
@@ -59,16 +73,17 @@ func deadline(d time.Duration) time.Time {
 
 // readFrame reads one size-prefixed request and returns it whole, size prefix included: the
 // bytes an exchange captures, kept as they are rather than copied. A size above max, or not
-// positive, is refused before anything is allocated for it; a frame is read in steps so a size
-// that lies costs no more memory than the bytes that really arrive.
-func readFrame(r io.Reader, max int32) ([]byte, error) {
+// positive, is refused before anything is allocated for it, with an error that names the setting
+// max comes from; a frame is read in steps so a size that lies costs no more memory than the bytes
+// that really arrive.
+func readFrame(r io.Reader, max int32, setting string) ([]byte, error) {
 	var prefix [4]byte
 	if _, err := io.ReadFull(r, prefix[:]); err != nil {
 		return nil, err
 	}
 	size := int32(binary.BigEndian.Uint32(prefix[:]))
 	if size <= 0 || size > max {
-		return nil, fmt.Errorf("request size %d outside 1..%d (socket.request.max.bytes)", size, max)
+		return nil, fmt.Errorf("request size %d outside 1..%d (%s)", size, max, setting)
 	}
 	const step = 1 << 20
 	msg := make([]byte, 4+min(int(size), step))

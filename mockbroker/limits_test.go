@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kwire-dev/kwire/sasl"
+	"github.com/kwire-dev/kwire/wire"
+	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
@@ -133,4 +136,25 @@ func TestRequestTimeoutWriting(t *testing.T) {
 	tc.send(3, &protocol.ApiVersionsRequest{})
 	logs.waitFor(t, "writing ApiVersions response: write pipe: i/o timeout: not taken in 300ms (RequestTimeout)")
 	tc.expectClosed()
+}
+
+// Before SASL authentication a request may have 512 KiB at most: a larger size closes the
+// connection before its bytes come, so nothing is allocated for them. After authentication the same
+// size is a request like any other.
+func TestRequestSizeLimitBeforeSASL(t *testing.T) {
+	const size = 600_000
+	c, logs := saslCluster(t, []string{sasl.MechanismPlain}, Topic("t", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	if _, err := tc.conn.Write(binary.BigEndian.AppendUint32(nil, size)); err != nil {
+		t.Fatal(err)
+	}
+	tc.expectClosed()
+	logs.waitFor(t, "request size 600000 outside 1..524288 (sasl.server.max.receive.size, before SASL authentication)")
+
+	tc = dialTest(t, c.Addrs()[0])
+	tc.login(2, sasl.MechanismPlain)
+	records := batchOf(t, -1, 0, 0, wire.CodecNone, strings.Repeat("x", size))
+	if p := produce(tc, 9, 1, "t", 0, records); p.ErrorCode != 0 {
+		t.Fatalf("produce of a %d-byte batch after authentication: %v", len(records), kerr.ForCode(p.ErrorCode))
+	}
 }

@@ -33,6 +33,7 @@ type config struct {
 	tls               *tls.Config
 	saslUsers         *sasl.Users   // nil: no SASL
 	saslLifetime      time.Duration // 0: sessions do not expire
+	saslMaxBytes      int32         // until a connection has authenticated
 	err               error         // the first option that failed, for NewCluster to return
 }
 
@@ -60,6 +61,7 @@ func defaultConfig() config {
 		logger:            log.New(io.Discard, "", 0),
 		listen:            "127.0.0.1:0",
 		captureLimit:      10000,
+		saslMaxBytes:      512 << 10, // Kafka's sasl.server.max.receive.size default
 	}
 }
 
