@@ -1,14 +1,13 @@
 package mockbroker
 
 import (
-	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Broker is one broker of a Cluster: a listener and the connections it accepted.
@@ -21,8 +20,11 @@ type Broker struct {
 	ln    net.Listener
 	addr  string
 	conns map[net.Conn]struct{}
-	quit  chan struct{} // closed by stop; see stopping
-	wg    sync.WaitGroup
+	// refused counts the connections closed at once for being over maxConnections since one was
+	// last admitted.
+	refused int
+	quit    chan struct{} // closed by stop; see stopping
+	wg      sync.WaitGroup
 }
 
 // connSeq numbers connections across the process, so captured exchanges say which they came on.
@@ -33,44 +35,101 @@ func (b *Broker) listen(addr string) error {
 	if err != nil {
 		return fmt.Errorf("mockbroker: broker %d: %w", b.id, err)
 	}
+	b.serveListener(ln)
+	return nil
+}
+
+// serveListener makes the broker accept connections from ln, with TLS if the cluster has it.
+func (b *Broker) serveListener(ln net.Listener) {
 	if cfg := b.cluster.cfg.tls; cfg != nil {
 		ln = tlsListener(ln, cfg)
 	}
 	b.mu.Lock()
 	b.ln, b.addr, b.up = ln, ln.Addr().String(), true
 	b.quit = make(chan struct{})
+	quit := b.quit
 	b.wg.Add(1)
 	b.mu.Unlock()
-	go b.accept(ln)
-	return nil
+	go b.accept(ln, quit)
 }
 
-func (b *Broker) accept(ln net.Listener) {
+// accept serves the connections ln accepts until the listener closes. Any other failure (out of
+// file descriptors, EMFILE or ENFILE; a queued connection reset, ECONNABORTED) passes in time, so
+// the broker retries after a pause, as net/http's Server does, and serves again once it has
+// passed: a broker that stopped accepting would stay deaf after every cause was gone. A run of
+// failures is logged once as it starts, and again when it ends.
+func (b *Broker) accept(ln net.Listener, quit <-chan struct{}) {
 	defer b.wg.Done()
+	failures := 0
 	for {
 		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		if !b.track(conn) {
-			conn.Close()
+		if err == nil {
+			if failures > 0 {
+				b.cluster.logf("broker %d: accepting connections again, after %d failed accepts", b.id, failures)
+				failures = 0
+			}
+			b.serveAccepted(conn)
 			continue
 		}
-		go b.serve(conn)
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+		if failures++; failures == 1 {
+			b.cluster.logf("broker %d: accepting a connection failed: %v; retrying, at most %v apart", b.id, err, maxAcceptPause)
+		}
+		select {
+		case <-time.After(acceptPause(failures)):
+		case <-quit:
+			return
+		}
 	}
 }
 
-// track registers conn so that stop closes it, and counts it for stop to wait on; it reports false
-// if the broker is stopped.
-func (b *Broker) track(conn net.Conn) bool {
+// maxAcceptPause is the longest pause between retries of a failing accept.
+const maxAcceptPause = time.Second
+
+// acceptPause is the pause after the nth failed accept in a row: 5 ms, doubling up to
+// maxAcceptPause.
+func acceptPause(n int) time.Duration {
+	return min(5*time.Millisecond<<min(n-1, 10), maxAcceptPause)
+}
+
+// serveAccepted serves conn in its own goroutine, or closes it if the broker refuses it.
+func (b *Broker) serveAccepted(conn net.Conn) {
+	if err := b.track(conn); err != nil {
+		conn.Close()
+		return
+	}
+	go b.serve(conn)
+}
+
+var (
+	errStopped   = errors.New("stopped")
+	errConnLimit = errors.New("at its connection limit (MaxConnections)")
+)
+
+// track registers conn so that stop closes it, and counts it for stop to wait on. It refuses conn
+// if the broker is stopped, or already has its maximum of connections; a run of connections
+// refused for that is logged once as it starts, and counted, until one is admitted again.
+func (b *Broker) track(conn net.Conn) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.up {
-		return false
+		return errStopped
+	}
+	if limit := b.cluster.cfg.maxConnections; limit > 0 && len(b.conns) >= limit {
+		if b.refused++; b.refused == 1 {
+			b.cluster.logf("broker %d: at its connection limit, MaxConnections %d: closing new connections until some close", b.id, limit)
+		}
+		return errConnLimit
+	}
+	if b.refused > 0 {
+		b.cluster.logf("broker %d: admitting connections again, after closing %d over the limit", b.id, b.refused)
+		b.refused = 0
 	}
 	b.conns[conn] = struct{}{}
 	b.wg.Add(1)
-	return true
+	return nil
 }
 
 func (b *Broker) untrack(conn net.Conn) {
@@ -86,6 +145,7 @@ func (b *Broker) stop() error {
 	b.mu.Lock()
 	wasUp := b.up
 	b.up = false
+	b.refused = 0
 	var err error
 	if b.ln != nil {
 		err = b.ln.Close()
@@ -112,9 +172,9 @@ func (b *Broker) serve(conn net.Conn) {
 	if !cc.handshakeTLS() {
 		return
 	}
-	r := bufio.NewReaderSize(conn, 64<<10)
+	frames := newFrameReader(conn, &b.cluster.cfg, cc.sasl)
 	for {
-		msg, err := readFrame(r, b.cluster.cfg.maxRequestBytes)
+		msg, err := frames.next()
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				b.cluster.logf("broker %d: closing connection %d from %s: %v", b.id, cc.id, conn.RemoteAddr(), err)
@@ -124,34 +184,6 @@ func (b *Broker) serve(conn net.Conn) {
 		if !cc.handle(msg) {
 			return
 		}
-	}
-}
-
-// readFrame reads one size-prefixed request and returns it whole, size prefix included: the
-// bytes an exchange captures, kept as they are rather than copied. A size above max, or not
-// positive, is refused before anything is allocated for it; a frame is read in steps so a size
-// that lies costs no more memory than the bytes that really arrive.
-func readFrame(r io.Reader, max int32) ([]byte, error) {
-	var prefix [4]byte
-	if _, err := io.ReadFull(r, prefix[:]); err != nil {
-		return nil, err
-	}
-	size := int32(binary.BigEndian.Uint32(prefix[:]))
-	if size <= 0 || size > max {
-		return nil, fmt.Errorf("request size %d outside 1..%d (socket.request.max.bytes)", size, max)
-	}
-	const step = 1 << 20
-	msg := make([]byte, 4+min(int(size), step))
-	copy(msg, prefix[:])
-	for read := 4; ; {
-		if _, err := io.ReadFull(r, msg[read:]); err != nil {
-			return nil, fmt.Errorf("request of %d bytes cut short: %w", size, err)
-		}
-		if len(msg) == 4+int(size) {
-			return msg, nil
-		}
-		read = len(msg)
-		msg = append(msg, make([]byte, min(4+int(size)-len(msg), step))...)
 	}
 }
 

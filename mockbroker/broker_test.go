@@ -259,7 +259,7 @@ func TestReadFrame(t *testing.T) {
 		{"one step", frame(1 << 20), frame(1 << 20), ""},
 		{"several steps", frame(3<<20 + 7), frame(3<<20 + 7), ""},
 		{"followed by the next", append(frame(9), frame(2)...), frame(9), ""},
-		{"size zero", frame(0), nil, "request size 0 outside 1..5242880"},
+		{"size zero", frame(0), nil, "request size 0 outside 1..5242880 (test.max)"},
 		{"negative size", []byte{0xff, 0xff, 0xff, 0xfe}, nil, "request size -2 outside"},
 		{"above max", frame(max + 1)[:4], nil, "request size 5242881 outside"},
 		{"cut short in the first step", frame(100)[:50], nil, "request of 100 bytes cut short: unexpected EOF"},
@@ -267,7 +267,7 @@ func TestReadFrame(t *testing.T) {
 		{"no size", []byte{0, 0}, nil, "unexpected EOF"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := readFrame(bytes.NewReader(tc.in), max)
+			got, err := readFrame(bytes.NewReader(tc.in), max, "test.max")
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)

@@ -175,9 +175,9 @@ func (c *Cluster) ServeConn(conn net.Conn, id int32) error {
 	if c.cfg.tls != nil {
 		conn = tlsServer(conn, c.cfg.tls)
 	}
-	if !b.track(conn) {
+	if err := b.track(conn); err != nil {
 		conn.Close()
-		return fmt.Errorf("mockbroker: broker %d is stopped", id)
+		return fmt.Errorf("mockbroker: broker %d is %w", id, err)
 	}
 	b.serve(conn)
 	return nil

@@ -2,7 +2,9 @@ package mockbroker
 
 import (
 	"errors"
+	"fmt"
 	"net"
+	"os"
 	"slices"
 	"time"
 
@@ -118,7 +120,7 @@ func (cc *clientConn) respond(req *request, msg []byte, resp protocol.Message, s
 	if out == nil {
 		return !req.closeAfter
 	}
-	if _, err := cc.conn.Write(out); err != nil {
+	if err := cc.write(out); err != nil {
 		if errors.Is(err, net.ErrClosed) { // the broker stopped, or the cluster closed
 			return false
 		}
@@ -126,6 +128,18 @@ func (cc *clientConn) respond(req *request, msg []byte, resp protocol.Message, s
 		return false
 	}
 	return !req.closeAfter
+}
+
+// write sends p to the client, which must take it within the request timeout: a client that
+// stopped reading would otherwise hold the connection, and its goroutine, forever.
+func (cc *clientConn) write(p []byte) error {
+	d := cc.broker.cluster.cfg.requestTimeout
+	cc.conn.SetWriteDeadline(deadline(d))
+	_, err := cc.conn.Write(p)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("%w: not taken in %v (RequestTimeout)", err, d)
+	}
+	return err
 }
 
 // unsupported answers a request for a version the broker does not serve, or advertises but refuses

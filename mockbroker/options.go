@@ -21,6 +21,9 @@ type config struct {
 	minInsync         int
 	messageMaxBytes   int32
 	maxRequestBytes   int32
+	maxConnections    int           // per broker; 0: no limit
+	idleTimeout       time.Duration // 0: none
+	requestTimeout    time.Duration // 0: none
 	profile           VersionProfile
 	logger            *log.Logger
 	listen            string
@@ -31,6 +34,7 @@ type config struct {
 	tls               *tls.Config
 	saslUsers         *sasl.Users   // nil: no SASL
 	saslLifetime      time.Duration // 0: sessions do not expire
+	saslMaxBytes      int32         // until a connection has authenticated
 	err               error         // the first option that failed, for NewCluster to return
 }
 
@@ -51,11 +55,15 @@ func defaultConfig() config {
 		minInsync:         1,
 		messageMaxBytes:   1048588, // Kafka's message.max.bytes default
 		maxRequestBytes:   100 << 20,
+		maxConnections:    10000,
+		idleTimeout:       10 * time.Minute,
+		requestTimeout:    30 * time.Second,
 		profile:           Kafka39,
 		logger:            log.New(io.Discard, "", 0),
 		listen:            "127.0.0.1:0",
 		captureLimit:      10000,
 		captureBytes:      256 << 20,
+		saslMaxBytes:      512 << 10, // Kafka's sasl.server.max.receive.size default
 	}
 }
 
@@ -97,6 +105,25 @@ func MessageMaxBytes(n int32) Option { return func(c *config) { c.messageMaxByte
 // MaxRequestBytes sets socket.request.max.bytes (default 100 MiB): a connection announcing a larger
 // request is closed.
 func MaxRequestBytes(n int32) Option { return func(c *config) { c.maxRequestBytes = n } }
+
+// MaxConnections sets how many connections each broker serves at once (default 10,000; 0 for no
+// limit, Kafka's max.connections default). A connection over the limit is closed as soon as it is
+// accepted. A Kafka client holds one connection to each broker it uses, so tests never come near
+// the default; it bounds what idle connections can cost where the file descriptor limit is high
+// (each holds a goroutine and a 64 KiB read buffer).
+func MaxConnections(n int) Option { return func(c *config) { c.maxConnections = max(n, 0) } }
+
+// IdleTimeout closes a connection that sends no request for d (default 10 minutes, Kafka's
+// connections.max.idle.ms; 0 for never). The time runs from the last answer, so a client waiting
+// for one, such as a fetch waiting for data, is not idle. Kafka's clients close their own idle
+// connections first, after 9 minutes.
+func IdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTimeout = max(d, 0) } }
+
+// RequestTimeout closes a connection whose request has begun but is not whole d later, or that
+// leaves a response untaken for d (default 30 seconds; 0 for never). The default is clients' own
+// request.timeout.ms: a client gives up on a request it has had no answer to for that long, so
+// the broker drops nothing a client still waits for.
+func RequestTimeout(d time.Duration) Option { return func(c *config) { c.requestTimeout = max(d, 0) } }
 
 // Versions sets the API version ranges the brokers advertise, and the advertised versions they
 // refuse (default [Kafka39]).

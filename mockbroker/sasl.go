@@ -149,7 +149,7 @@ func (cc *clientConn) rawToken(frame []byte) bool {
 		return false
 	}
 	out := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(reply)), uint32(len(reply)))
-	if _, err := cc.conn.Write(append(out, reply...)); err != nil {
+	if err := cc.write(append(out, reply...)); err != nil {
 		cc.logf("writing a SASL token: %v", err)
 		return false
 	}

@@ -21,9 +21,9 @@ func TLS(cfg *tls.Config) Option { return func(c *config) { c.tls = cfg } }
 //
 // With SASL enabled a broker behaves as Kafka's SASL_PLAINTEXT (or, with [TLS], SASL_SSL)
 // listener: a connection must authenticate (SaslHandshake, then SaslAuthenticate) before any
-// request other than ApiVersions; anything else closes it. An unknown mechanism or bad credentials
-// close it after the error answer. NewCluster fails if mechanism is unknown, users is empty or a
-// user name is.
+// request other than ApiVersions; anything else closes it, and so does a request larger than
+// [SASLMaxReceiveBytes] until then. An unknown mechanism or bad credentials close it after the
+// error answer. NewCluster fails if mechanism is unknown, users is empty or a user name is.
 func SASLUsers(mechanism string, users map[string]string) Option {
 	creds, err := deriveCredentials(mechanism, users)
 	if err != nil {
@@ -74,6 +74,13 @@ func SASLCredentials(users *sasl.Users) Option { return func(c *config) { c.sasl
 func SASLSessionLifetime(d time.Duration) Option {
 	return func(c *config) { c.saslLifetime = max(d, 0) }
 }
+
+// SASLMaxReceiveBytes sets the largest request a connection to a SASL broker may send before it
+// has authenticated, and while it authenticates again (default 524288, Kafka's
+// sasl.server.max.receive.size; never more than [MaxRequestBytes]). A larger one closes the
+// connection, as in Kafka: a client that has not said who it is cannot make the broker take in
+// 100 MiB.
+func SASLMaxReceiveBytes(n int32) Option { return func(c *config) { c.saslMaxBytes = n } }
 
 // firstErr keeps the first error.
 func firstErr(first, next error) error {

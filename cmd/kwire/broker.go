@@ -28,6 +28,10 @@ the bootstrap addresses, one per broker. Broker i listens on the --listen port p
 port 0, each on a free port). Unknown topics are created on first use with --partitions
 partitions, unless --no-auto-create.
 
+The brokers log on stderr what they do to connections and topics: connections they close and
+why (a request too large, a connection idle for --idle-timeout, one over --max-connections), and
+topics they create. -v logs every request too.
+
 With --tls the brokers speak TLS, with a certificate from a certificate authority generated at
 start (--tls-ca-out writes its certificate for clients). With --sasl-user clients must
 authenticate with SASL (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, see --sasl-mechanism) before
@@ -52,6 +56,8 @@ func brokerCommand() (*cmdFlags, action) {
 		partitions   int
 		replication  int
 		noAutoCreate bool
+		maxConns     int
+		idleTimeout  time.Duration
 		verbose      bool
 		topics       topicFlags
 		security     brokerSecurity
@@ -72,7 +78,11 @@ func brokerCommand() (*cmdFlags, action) {
 	c.doc("no-auto-create", "", "", "--no-auto-create")
 	c.fs.Var(kafka, "kafka", "The Kafka version whose API version ranges the brokers advertise: 3.9, 4.0 or 4.4 (default 3.9).")
 	c.doc("kafka", "", "VERSION", "--kafka 4.0")
-	c.fs.BoolVar(&verbose, "verbose", false, "Log every request and response, and every connection, on stderr.")
+	c.fs.IntVar(&maxConns, "max-connections", 10000, "How many connections each broker serves at once; it closes more as soon as they open. 0 for\nno limit (default 10000).")
+	c.doc("max-connections", "", "N", "--max-connections 100")
+	c.fs.DurationVar(&idleTimeout, "idle-timeout", 10*time.Minute, "Close a connection that sends no request for this long (Kafka's connections.max.idle.ms); 0 for\nnever (default 10m).")
+	c.doc("idle-timeout", "", "DURATION", "--idle-timeout 30s")
+	c.fs.BoolVar(&verbose, "verbose", false, "Log every request and response on stderr too.")
 	c.doc("verbose", "v", "", "-v")
 	security.define(c)
 	return c, func(args []string, s streams) error {
@@ -82,10 +92,14 @@ func brokerCommand() (*cmdFlags, action) {
 		if brokers < 1 || partitions < 1 || replication < 1 {
 			return usageErrorf("--brokers, --partitions and --replication-factor must be at least 1")
 		}
+		if maxConns < 0 || idleTimeout < 0 {
+			return usageErrorf("--max-connections and --idle-timeout must not be negative")
+		}
 		opts := []mockbroker.Option{
 			mockbroker.ListenAddr(listen), mockbroker.NumBrokers(brokers), mockbroker.DefaultPartitions(int32(partitions)),
 			mockbroker.ReplicationFactor(int16(replication)), mockbroker.AutoCreateTopics(!noAutoCreate),
-			mockbroker.Versions(kafkaVersions[kafka.value]),
+			mockbroker.Versions(kafkaVersions[kafka.value]), mockbroker.MaxConnections(maxConns), mockbroker.IdleTimeout(idleTimeout),
+			mockbroker.Logger(log.New(s.stderr, "", log.Ltime|log.Lmicroseconds)),
 			mockbroker.CaptureLimit(0), // nothing reads them back, and -v logs each as it happens
 		}
 		secure, err := security.options()
@@ -101,8 +115,7 @@ func brokerCommand() (*cmdFlags, action) {
 			opts = append(opts, mockbroker.Topic(t.name, n))
 		}
 		if verbose {
-			opts = append(opts, mockbroker.Logger(log.New(s.stderr, "", log.Ltime|log.Lmicroseconds)),
-				mockbroker.OnExchange(exchangeLogger(s.stderr)))
+			opts = append(opts, mockbroker.OnExchange(exchangeLogger(s.stderr)))
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()

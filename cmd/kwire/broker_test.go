@@ -84,10 +84,42 @@ func TestBrokerAddressInUse(t *testing.T) {
 	}
 }
 
+// --max-connections closes the connections over it at once, and --idle-timeout the ones that stay
+// silent; without -v the broker says so on stderr.
+func TestBrokerConnectionFlags(t *testing.T) {
+	cmd, stdout, stderr := startKwire(t, "broker", "--listen", "127.0.0.1:0", "--max-connections", "1", "--idle-timeout", "2s")
+	if !stdout.Scan() {
+		cmd.Wait() // for stderr to be whole
+		t.Fatalf("no ready line; stderr:\n%s", stderr)
+	}
+	addr := strings.TrimPrefix(stdout.Text(), "ready ")
+	held := dialBroker(t, addr)
+	roundTrip(t, held, 12, &protocol.MetadataRequest{}, new(protocol.MetadataResponse))
+	over := dialBroker(t, addr)
+	for _, conn := range []net.Conn{over, held} {
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := conn.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("read %v, want the broker to close the connection", err)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("after SIGTERM: %v; stderr:\n%s", err, stderr)
+	}
+	for _, want := range []string{"at its connection limit, MaxConnections 1", "no request for 2s (IdleTimeout"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+}
+
 func TestBrokerFlagErrors(t *testing.T) {
 	wantFailure(t, 2, "", []string{"broker", "--topic", "t:zero"}, "partitions must be a positive number")
 	wantFailure(t, 2, "", []string{"broker", "--brokers", "0"}, "at least 1")
 	wantFailure(t, 2, "", []string{"broker", "--kafka", "2.8"}, "2.8")
+	wantFailure(t, 2, "", []string{"broker", "--idle-timeout", "-1s"}, "must not be negative")
 	wantFailure(t, 1, "", []string{"broker", "--listen", "127.0.0.1:0", "--topic", "bad/name"}, "invalid topic name")
 }
 

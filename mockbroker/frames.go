@@ -1,0 +1,101 @@
+package mockbroker
+
+// Reading requests off a connection, within bounds a client cannot stretch: the size of a request
+// (socket.request.max.bytes, and sasl.server.max.receive.size before SASL authentication), how
+// long a connection may sit idle between requests (connections.max.idle.ms) and how long a request
+// may take to arrive once it has begun.
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+)
+
+// frameReader reads the requests of one connection. It owns the connection's read buffer, its
+// read deadlines and its size limits, so that every request read gets the same bounds.
+type frameReader struct {
+	conn         net.Conn
+	r            *bufio.Reader
+	sasl         *saslConn // nil without SASL
+	maxBytes     int32
+	saslMaxBytes int32         // before SASL authentication
+	idle         time.Duration // 0: no idle timeout
+	stall        time.Duration // 0: no request timeout
+}
+
+func newFrameReader(conn net.Conn, cfg *config, sasl *saslConn) *frameReader {
+	return &frameReader{conn: conn, r: bufio.NewReaderSize(conn, 64<<10), sasl: sasl, maxBytes: cfg.maxRequestBytes,
+		saslMaxBytes: min(cfg.saslMaxBytes, cfg.maxRequestBytes), idle: cfg.idleTimeout, stall: cfg.requestTimeout}
+}
+
+// next reads the next request, size prefix included. Its first byte must come within the idle
+// timeout, and the rest within the request timeout after it. The broker reads nothing while it
+// answers a request, so a fetch that waits for data, however long, is never idle.
+func (f *frameReader) next() ([]byte, error) {
+	f.conn.SetReadDeadline(deadline(f.idle))
+	if _, err := f.r.Peek(1); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, fmt.Errorf("no request for %v (IdleTimeout, connections.max.idle.ms)", f.idle)
+		}
+		return nil, err
+	}
+	f.conn.SetReadDeadline(deadline(f.stall))
+	max, setting := f.limit()
+	msg, err := readFrame(f.r, max, setting)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, fmt.Errorf("%w: not whole after %v (RequestTimeout)", err, f.stall)
+	}
+	return msg, err
+}
+
+// limit is the largest request the connection may send next, and the setting it comes from. Until
+// a connection to a SASL broker has authenticated, or while it authenticates again, it is the
+// smaller limit Kafka puts on a client that has not said who it is.
+func (f *frameReader) limit() (int32, string) {
+	if f.sasl != nil && f.sasl.state != saslAuthenticated {
+		return f.saslMaxBytes, "sasl.server.max.receive.size, before SASL authentication"
+	}
+	return f.maxBytes, "socket.request.max.bytes"
+}
+
+// deadline is d from now, or none if d is 0.
+func deadline(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
+
+// readFrame reads one size-prefixed request and returns it whole, size prefix included: the
+// bytes an exchange captures, kept as they are rather than copied. A size above max, or not
+// positive, is refused before anything is allocated for it, with an error that names the setting
+// max comes from; a frame is read in steps so a size that lies costs no more memory than the bytes
+// that really arrive.
+func readFrame(r io.Reader, max int32, setting string) ([]byte, error) {
+	var prefix [4]byte
+	if _, err := io.ReadFull(r, prefix[:]); err != nil {
+		return nil, err
+	}
+	size := int32(binary.BigEndian.Uint32(prefix[:]))
+	if size <= 0 || size > max {
+		return nil, fmt.Errorf("request size %d outside 1..%d (%s)", size, max, setting)
+	}
+	const step = 1 << 20
+	msg := make([]byte, 4+min(int(size), step))
+	copy(msg, prefix[:])
+	for read := 4; ; {
+		if _, err := io.ReadFull(r, msg[read:]); err != nil {
+			return nil, fmt.Errorf("request of %d bytes cut short: %w", size, err)
+		}
+		if len(msg) == 4+int(size) {
+			return msg, nil
+		}
+		read = len(msg)
+		msg = append(msg, make([]byte, min(4+int(size)-len(msg), step))...)
+	}
+}
