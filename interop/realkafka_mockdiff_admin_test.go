@@ -73,6 +73,9 @@ func diffCreateTopics(d *differ) {
 		create("null config value", false, nullConfig)
 		create("validate only", true, topic("validate", 2, 1))
 		create("validate only, bad partitions", true, topic("validatebad", 0, 1))
+		create("more than 10,000 partitions in a request", false, topic("huge1", 6000, 1), topic("huge2", 6000, 1))
+		create("more than 10,000 records in a request", true, topic("records", 10000, 1))
+		create("1.7 billion partitions", false, topic("billions", 0x66000002, 1))
 		d.exchange("after validate only", 12, same(&protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{Name: ptr(name("validate"))}}}))
 	})
 }

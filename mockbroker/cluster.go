@@ -31,6 +31,7 @@ type Cluster struct {
 	mu             sync.Mutex
 	brokers        []*Broker
 	topics         map[string]*topic
+	partitions     int // of all topics
 	nextProducerID int64
 	faults         []*armedFault
 	captured       captured

@@ -11,6 +11,11 @@ package mockbroker
 // Errors are per topic, as in Kafka: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS,
 // INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, and
 // INVALID_REQUEST for a name the request lists twice, answered once, after the other topics.
+//
+// Bounded as Kafka's controller bounds a request (see creation_limits.go): more than 10,000
+// partitions, or more than 10,000 metadata records (a topic, its partitions and its configs),
+// and every topic is refused with POLICY_VIOLATION, validate_only or not; past the cluster's
+// MaxPartitions, the topics that do not fit are.
 
 import (
 	"fmt"
@@ -28,9 +33,12 @@ func serveCreateTopics(c *Cluster, r *request) protocol.Message {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	tooLarge := c.tooLargeToCreate(req, seen)
 	var twice []string
 	for _, t := range req.Topics {
 		switch n := seen[t.Name]; {
+		case n == 1 && tooLarge != nil:
+			resp.Topics = append(resp.Topics, refusedTopic(t.Name, tooLarge))
 		case n == 1:
 			resp.Topics = append(resp.Topics, c.createRequested(r, &t, req.ValidateOnly))
 		case n > 1:
@@ -60,21 +68,28 @@ func (c *Cluster) createRequested(r *request, t *protocol.CreateTopicsTopic, val
 	}
 	var created *topic
 	if err == nil {
+		err = c.checkRoomFor(spec)
+	}
+	if err == nil {
 		created, err = c.newTopic(spec)
 	}
 	if err == nil && !validateOnly {
-		c.topics[t.Name] = created
+		c.addTopic(created)
 		c.logf("broker %d: created topic %q with %d partitions", r.cc.broker.id, t.Name, len(created.partitions))
 	}
 	if err != nil {
-		res.ErrorCode = kerr.CodeOf(err)
-		msg := err.Error()
-		res.ErrorMessage = &msg
-		return res
+		return refusedTopic(t.Name, err)
 	}
 	res.TopicID, res.NumPartitions, res.ReplicationFactor = created.id, int32(len(created.partitions)), int16(len(created.partitions[0].replicas))
 	res.Configs = c.topicConfigs(t.Configs)
 	return res
+}
+
+// refusedTopic is the answer for a topic not created because of err.
+func refusedTopic(name string, err error) protocol.CreateTopicsTopicResult {
+	msg := err.Error()
+	return protocol.CreateTopicsTopicResult{Name: name, ErrorCode: kerr.CodeOf(err), ErrorMessage: &msg,
+		NumPartitions: -1, ReplicationFactor: -1, Configs: []protocol.CreateTopicsConfigResult{}}
 }
 
 // topicSpecFor turns a request's topic into a spec, filling in the broker's defaults.

@@ -29,7 +29,7 @@ func TestCreateTopics(t *testing.T) {
 		{"exists", protocol.CreateTopicsTopic{Name: "old", NumPartitions: 1, ReplicationFactor: 1}, false, kerr.TopicAlreadyExists.Code, -1, -1},
 		{"bad name", protocol.CreateTopicsTopic{Name: "a b", NumPartitions: 1, ReplicationFactor: 1}, false, kerr.InvalidTopicException.Code, -1, -1},
 		{"no partitions", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 0, ReplicationFactor: 1}, false, kerr.InvalidPartitions.Code, -1, -1},
-		{"too many partitions", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 0x66000002, ReplicationFactor: 1}, false, kerr.InvalidPartitions.Code, -1, -1},
+		{"more partitions than a request may create", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 0x66000002, ReplicationFactor: 1}, false, kerr.PolicyViolation.Code, -1, -1},
 		{"too many replicas", protocol.CreateTopicsTopic{Name: "new", NumPartitions: 1, ReplicationFactor: 4}, false, kerr.InvalidReplicationFactor.Code, -1, -1},
 		{"unknown broker", protocol.CreateTopicsTopic{Name: "new", NumPartitions: -1, ReplicationFactor: -1,
 			Assignments: []protocol.CreateTopicsAssignment{{PartitionIndex: 0, BrokerIDs: []int32{7}}}}, false, kerr.InvalidReplicaAssignment.Code, -1, -1},

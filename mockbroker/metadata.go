@@ -54,7 +54,7 @@ func serveMetadata(c *Cluster, r *request) protocol.Message {
 			topics = append(topics, c.topicMetadata(r, name))
 		}
 	} else {
-		create := c.cfg.autoCreate && (version < 4 || req.AllowAutoTopicCreation)
+		create := c.cfg.autoCreate && (version < 4 || req.AllowAutoTopicCreation) && c.mayAutoCreate(r, req.Topics)
 		for _, t := range req.Topics {
 			topics = append(topics, c.requestedTopic(r, &t, create))
 		}
@@ -66,6 +66,24 @@ func serveMetadata(c *Cluster, r *request) protocol.Message {
 	}
 	resp.Topics = topics
 	return resp
+}
+
+// mayAutoCreate reports whether the topics of a Metadata request that the cluster does not have
+// may be created: no more than a request may create, nor past the cluster's MaxPartitions; it
+// logs why not. The caller holds c.mu.
+func (c *Cluster) mayAutoCreate(r *request, topics []protocol.MetadataRequestTopic) bool {
+	n := 0
+	for _, t := range topics {
+		if t.Name != nil && c.topics[*t.Name] == nil {
+			n++
+		}
+	}
+	if c.autoCreateFits(n) {
+		return true
+	}
+	c.logf("broker %d: not auto-creating the %d unknown topics a Metadata request names: more than a request may create (10,000 partitions and records) or than the cluster may hold (%d partitions)",
+		r.cc.broker.id, n, c.cfg.maxPartitions)
+	return false
 }
 
 // metadataError is Kafka's answer to a request it refuses as a whole: each topic asked for with

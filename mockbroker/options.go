@@ -29,6 +29,7 @@ type config struct {
 	listen            string
 	captureLimit      int
 	captureBytes      int
+	maxPartitions     int
 	produceThrottleMs int32
 	onExchange        func(Exchange)
 	tls               *tls.Config
@@ -64,6 +65,7 @@ func defaultConfig() config {
 		captureLimit:      10000,
 		captureBytes:      256 << 20,
 		saslMaxBytes:      512 << 10, // Kafka's sasl.server.max.receive.size default
+		maxPartitions:     100000,
 	}
 }
 
@@ -145,6 +147,11 @@ func CaptureLimit(n int) Option { return func(c *config) { c.captureLimit = max(
 // request and response frames (default 256 MiB): past it the oldest give way, whatever
 // [CaptureLimit] allows. 0 captures nothing.
 func CaptureBytes(n int) Option { return func(c *config) { c.captureBytes = max(n, 0) } }
+
+// MaxPartitions bounds the partitions of all the cluster's topics (default 100,000, about 12 MB
+// with three replicas each, before any record): CreateTopics refuses a topic past it with
+// POLICY_VIOLATION, and a Metadata request does not auto-create topics past it.
+func MaxPartitions(n int) Option { return func(c *config) { c.maxPartitions = max(n, 0) } }
 
 // capturing reports whether the cluster keeps exchanges at all.
 func (c *config) capturing() bool { return c.captureLimit > 0 && c.captureBytes > 0 }

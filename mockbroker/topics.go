@@ -35,9 +35,24 @@ type partition struct {
 func (c *Cluster) createTopic(spec topicSpec) (*topic, error) {
 	t, err := c.newTopic(spec)
 	if err == nil {
-		c.topics[spec.name] = t
+		c.addTopic(t)
 	}
 	return t, err
+}
+
+// addTopic makes t one of the cluster's topics. The caller holds c.mu or has not started the
+// cluster.
+func (c *Cluster) addTopic(t *topic) {
+	c.topics[t.name] = t
+	c.partitions += len(t.partitions)
+}
+
+// count is how many partitions the topic spec describes has.
+func (spec topicSpec) count() int {
+	if spec.assignments != nil {
+		return len(spec.assignments)
+	}
+	return int(spec.partitions)
 }
 
 // newTopic builds, without adding it, the topic spec describes: its partitions placed on the
