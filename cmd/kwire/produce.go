@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -62,7 +63,7 @@ func produceCommand() (*cmdFlags, action) {
 	c.doc("topic", "t", "TOPIC", "-t orders")
 	c.fs.StringVar(&o.brokers, "bootstrap-servers", "", "The brokers to bootstrap from, comma-separated (bootstrap.servers); none: an embedded mock broker.")
 	c.doc("bootstrap-servers", "b", "HOST:PORT[,...]", "-b 127.0.0.1:9092")
-	c.fs.IntVar(&o.partition, "partition", -1, "Send every record to this partition (default: the key's hash, or sticky without a key).")
+	c.fs.IntVar(&o.partition, "partition", -1, "Send every record to this partition; -1 (the default) leaves it to the partitioner: the key's hash, or sticky without a key.")
 	c.doc("partition", "p", "N", "-p 0")
 	c.fs.StringVar(&o.keySep, "key-delimiter", "", "Split each line at the first SEP into key and value.")
 	c.doc("key-delimiter", "K", "SEP", "-K :")
@@ -77,6 +78,9 @@ func produceCommand() (*cmdFlags, action) {
 	return c, func(files []string, s streams) error {
 		if o.topic == "" {
 			return usageErrorf("-t TOPIC is required")
+		}
+		if o.partition < -1 || o.partition > math.MaxInt32 {
+			return usageErrorf("-p %d: a partition is 0 or more, or -1 for the partitioner's choice", o.partition)
 		}
 		return o.run(files, s)
 	}

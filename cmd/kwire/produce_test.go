@@ -89,6 +89,9 @@ func TestProduceBadCommandLine(t *testing.T) {
 		{[]string{"produce", "-t", "t", "-X", "enable.idempotence=true", "-X", "acks=1"}, "acks: must be all"},
 		{[]string{"produce", "-t", "t", "-X", "linger.ms"}, "want NAME=VALUE"},
 		{[]string{"produce", "-t", "t", "-z", "brotli"}, "brotli"},
+		{[]string{"produce", "-t", "t", "-p", "-5"}, "-p -5: "},
+		{[]string{"produce", "-t", "t", "--partition", "-2"}, "-p -2: "},
+		{[]string{"produce", "-t", "t", "-p", "2147483648"}, "-p 2147483648: "},
 	} {
 		wantFailure(t, 2, "x\n", tc.args, tc.want)
 	}
@@ -97,6 +100,15 @@ func TestProduceBadCommandLine(t *testing.T) {
 func TestProduceUnreachableBroker(t *testing.T) {
 	wantFailure(t, 1, "x\n", []string{"produce", "-t", "t", "-b", "127.0.0.1:1", "-X", "max.block.ms=300"},
 		"stopped sending at stdin:1", "127.0.0.1:1", "0 of 1 records delivered")
+}
+
+// TestProducePartitionFlag: -p -1 is the default, the partitioner's choice.
+func TestProducePartitionFlag(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 3))
+	got := reports(t, mustRun(t, "a\n", "produce", "-t", "t", "-b", c.Addrs()[0], "-p", "-1", "--report"))
+	if len(got) != 1 {
+		t.Fatalf("reports: %+v", got)
+	}
 }
 
 // TestProduceReportsFailures: records the broker refuses are each reported with their input
