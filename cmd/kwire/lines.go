@@ -123,6 +123,7 @@ type lineSource struct {
 	ended  bool   // it has no more bytes
 	err    error  // why reading it failed, if it did
 	line   int    // the lines of it cut so far
+	last   place  // the line cut last; line 0 before any
 }
 
 // newLineSource starts reading inputs.
@@ -178,7 +179,8 @@ func (s *lineSource) take(c chunk) {
 // cut counts a line of the current input and returns its place.
 func (s *lineSource) cut() place {
 	s.line++
-	return place{s.inputs[s.in].name, s.line}
+	s.last = place{s.inputs[s.in].name, s.line}
+	return s.last
 }
 
 // rest is where the bytes read and not yet returned as lines came from, the last line perhaps
@@ -198,6 +200,11 @@ func (s *lineSource) rest() []place {
 		out = append(out, s.cut())
 	}
 	return out
+}
+
+// lastRead is the place of the last line read, and false if none was.
+func (s *lineSource) lastRead() (place, bool) {
+	return s.last, s.last.line > 0
 }
 
 // close stops the reading.

@@ -63,4 +63,7 @@ func TestLineSourceRest(t *testing.T) {
 	if got := src.rest(); len(got) != 2 || got[0].String() != "in:2" || got[1].String() != "in:3" {
 		t.Fatalf("rest %v, want in:2 and in:3", got)
 	}
+	if last, ok := src.lastRead(); !ok || last.String() != "in:3" {
+		t.Fatalf("last read %v", last)
+	}
 }

@@ -32,16 +32,21 @@ sasl.username and sasl.password.
 
 Every record that fails is listed on stderr with its FILE:LINE and the reason ("not delivered"),
 and so is every record read and not sent because the sending stopped before it ("not sent": at a
-record the producer refused or a line without SEP). The last line counts the records read:
-delivered, failed, not sent, and unknown when kwire stopped waiting for their answers.
+record the producer refused, a line without SEP, or a signal). The last line counts the records
+read: delivered, failed, not sent, and unknown when kwire stopped waiting for their answers.
+
+SIGINT (Ctrl-C) or SIGTERM stops the reading; the records already sent have up to
+delivery.timeout.ms to be delivered or fail, and are reported. A second signal stops at once: the
+records still waiting for an answer are counted as unknown, as they may have been written.
 
 Exit status: 0 if the input was read to its end and every record delivered, 1 if not, 2 for a
-bad command line.
+bad command line, 130 after SIGINT and 143 after SIGTERM.
 `
 
 // produceExamples are the command lines kwire produce --help shows.
 const produceExamples = `  printf 'hello\nkafka\n' | kwire produce -t greetings
   kwire produce -t orders -b 127.0.0.1:9092 -K : -z lz4 --report orders.txt
+  tail -f app.log | kwire produce -t logs -b 127.0.0.1:9092
   kwire produce -t events -X acks=1 -X linger.ms=20 -X enable.idempotence=false events.log
   KWIRE_SASL_PASSWORD=… kwire produce -t orders -b kafka.example.com:9093 --tls-ca ca.pem --sasl-mechanism SCRAM-SHA-512 --sasl-user alice
   kwire produce -t orders -b kafka.example.com:9093 -X security.protocol=SASL_SSL -X sasl.mechanism=PLAIN -X sasl.username=alice -X sasl.password=…
@@ -196,7 +201,8 @@ func embeddedBroker(cfg *producer.Config, command string, stderr io.Writer) (fun
 // produceAll sends a record of each line of the inputs as it reads them, waits for the records
 // sent, and reports every record read: deliveries on stdout with --report, the others on stderr,
 // then the summary. It fails unless it read the inputs to their end and delivered every record.
-// The records sent have up to delivery.timeout.ms to complete once the input ends.
+// The first SIGINT or SIGTERM stops the reading and sending, and the records sent have up to
+// delivery.timeout.ms to complete; a second signal stops that wait.
 func (o *produceOptions) produceAll(cfg producer.Config, inputs []namedInput, s streams) error {
 	p, err := producer.New(cfg)
 	if err != nil {
@@ -205,13 +211,17 @@ func (o *produceOptions) produceAll(cfg producer.Config, inputs []namedInput, s 
 	src := newLineSource(inputs)
 	defer src.close()
 	log := newDeliveryLog(s, o.report)
+	sig := catchInterrupts(func(e *interruptedError) {
+		log.printf("kwire produce: %v: reading stopped; waiting up to %v (delivery.timeout.ms) for the records sent; a second signal stops at once\n", e, cfg.DeliveryTimeout)
+	})
+	defer sig.stop()
 	stopProgress := showProgress(s.stderr, log)
-	at, stopErr := o.sendLines(context.Background(), p, src, log)
-	wait, cancel := context.WithTimeout(context.Background(), cfg.DeliveryTimeout)
+	at, stopErr := o.sendLines(sig.reading, p, src, log)
+	wait, cancel := context.WithTimeout(sig.waiting, cfg.DeliveryTimeout)
 	defer cancel()
 	closeErr := p.Close(wait)
 	stopProgress()
-	stopErr = listUnsent(log, src, at, stopErr)
+	stopErr = listUnsent(log, src, at, stopErr, sig.interrupted())
 	if err := log.summarize(o.topic); err != nil {
 		return err
 	}
@@ -250,23 +260,33 @@ func (o *produceOptions) sendLines(ctx context.Context, p *producer.Producer, sr
 }
 
 // listUnsent lists as not sent the line sending stopped at (if at.line > 0) and those read after
-// it, and returns the run's error: err, why sending stopped.
-func listUnsent(log *deliveryLog, src *lineSource, at place, err error) error {
-	var after string // why the lines after at were not sent
+// it, and returns the run's error: the interruption, or err, why sending stopped.
+func listUnsent(log *deliveryLog, src *lineSource, at place, err error, interrupted *interruptedError) error {
+	var why, after string // why the line at was not sent; why those after it were not
 	switch {
+	case interrupted != nil:
+		why, after = interrupted.Error(), interrupted.Error()
 	case at.line > 0:
-		log.unsent(at, err.Error())
-		after = "sending stopped at " + at.String()
+		why, after = err.Error(), "sending stopped at "+at.String()
 		err = fmt.Errorf("stopped sending at %s: %w", at, err)
 	case err != nil:
 		after = err.Error()
+	}
+	if at.line > 0 {
+		log.unsent(at, why)
 	}
 	rest := src.rest()
 	log.read.Add(int64(len(rest)))
 	for _, p := range rest {
 		log.unsent(p, after)
 	}
-	return err
+	if interrupted == nil {
+		return err
+	}
+	if last, ok := src.lastRead(); ok {
+		return fmt.Errorf("%w after reading up to %s", interrupted, last)
+	}
+	return interrupted
 }
 
 // propertyFlags collects repeated -X NAME=VALUE flags, in order.
