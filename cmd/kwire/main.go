@@ -57,7 +57,8 @@ func main() {
 }
 
 // run runs kwire with args (without the program name) and returns the exit status: 0 on success,
-// 1 when a command fails, 2 for a bad command line.
+// 1 when a command fails, 2 for a bad command line, 128 + the signal's number when a signal
+// interrupted kwire produce.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage())
@@ -92,12 +93,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = act(pos, streams{stdin, stdout, stderr})
 	}
 	var ue *usageError
+	var interrupted *interruptedError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "kwire %s: %v\nRun 'kwire %s --help' for usage.\n", name, err, name)
 		return 2
+	case errors.As(err, &interrupted):
+		fmt.Fprintf(stderr, "kwire %s: %v\n", name, err)
+		return interrupted.ExitCode()
 	default:
 		fmt.Fprintf(stderr, "kwire %s: %v\n", name, err)
 		return 1
@@ -129,7 +134,8 @@ Commands:
 	}
 	sb.WriteString(`
 Run 'kwire COMMAND --help' (or 'kwire help COMMAND') for a command's flags and examples.
-Exit status: 0 on success, 1 when a command fails, 2 for a bad command line.
+Exit status: 0 on success, 1 when a command fails, 2 for a bad command line; kwire produce
+stopped by SIGINT or SIGTERM exits with 130 or 143, as a shell shows a command the signal killed.
 `)
 	return sb.String()
 }

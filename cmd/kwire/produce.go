@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/kwire-dev/kwire/mockbroker"
 	"github.com/kwire-dev/kwire/producer"
@@ -20,9 +16,11 @@ import (
 
 // produceAbout is what kwire produce --help says the command does.
 const produceAbout = `Produces records to a Kafka topic with kwire's producer: one record a line, read from the FILEs
-in turn or from stdin. With -K SEP each line is KEY SEP VALUE, split at the first SEP, as kcat -K
-does; a line without SEP is an error naming it, and nothing of the input is sent. Without -K the
-line is the value and the key is null.
+in turn or from stdin and sent as it is read, so that a pipe that stays open (tail -f) is
+followed. A line is every byte before a "\n": a "\r" before it stays in the value, as kcat keeps
+it (Kafka's console producer ends lines at "\r" and "\r\n" too). With -K SEP each line is KEY SEP
+VALUE, split at the first SEP, as kcat -K does; a line without SEP stops the sending there, with
+an error naming it. Without -K the line is the value and the key is null.
 
 Without -b, kwire produce starts a mock Kafka broker inside the process, says so on stderr and
 produces to it, so the command works on a machine without Kafka (the records are gone at exit).
@@ -30,13 +28,25 @@ produces to it, so the command works on a machine without Kafka (the records are
 The producer runs with Kafka 4.x's defaults (acks=all, idempotence on); -X sets any producer
 property by its Java name (or librdkafka's, for the TLS files and SASL credentials), after -b, -z
 and the TLS and SASL flags, which stand for security.protocol, ssl.ca.location, sasl.mechanism,
-sasl.username and sasl.password. Every record that is not delivered is reported on stderr with
-its input line and the reason; the exit status is 0 only if all were delivered.
+sasl.username and sasl.password.
+
+Every record that fails is listed on stderr with its FILE:LINE and the reason ("not delivered"),
+and so is every record read and not sent because the sending stopped before it ("not sent": at a
+record the producer refused, a line without SEP, or a signal). The last line counts the records
+read: delivered, failed, not sent, and unknown when kwire stopped waiting for their answers.
+
+SIGINT (Ctrl-C) or SIGTERM stops the reading; the records already sent have up to
+delivery.timeout.ms to be delivered or fail, and are reported. A second signal stops at once: the
+records still waiting for an answer are counted as unknown, as they may have been written.
+
+Exit status: 0 if the input was read to its end and every record delivered, 1 if not, 2 for a
+bad command line, 130 after SIGINT and 143 after SIGTERM.
 `
 
 // produceExamples are the command lines kwire produce --help shows.
 const produceExamples = `  printf 'hello\nkafka\n' | kwire produce -t greetings
   kwire produce -t orders -b 127.0.0.1:9092 -K : -z lz4 --report orders.txt
+  tail -f app.log | kwire produce -t logs -b 127.0.0.1:9092
   kwire produce -t events -X acks=1 -X linger.ms=20 -X enable.idempotence=false events.log
   KWIRE_SASL_PASSWORD=… kwire produce -t orders -b kafka.example.com:9093 --tls-ca ca.pem --sasl-mechanism SCRAM-SHA-512 --sasl-user alice
   kwire produce -t orders -b kafka.example.com:9093 -X security.protocol=SASL_SSL -X sasl.mechanism=PLAIN -X sasl.username=alice -X sasl.password=…
@@ -62,7 +72,7 @@ func produceCommand() (*cmdFlags, action) {
 	c.doc("topic", "t", "TOPIC", "-t orders")
 	c.fs.StringVar(&o.brokers, "bootstrap-servers", "", "The brokers to bootstrap from, comma-separated (bootstrap.servers); none: an embedded mock broker.")
 	c.doc("bootstrap-servers", "b", "HOST:PORT[,...]", "-b 127.0.0.1:9092")
-	c.fs.IntVar(&o.partition, "partition", -1, "Send every record to this partition (default: the key's hash, or sticky without a key).")
+	c.fs.IntVar(&o.partition, "partition", -1, "Send every record to this partition; -1 (the default) leaves it to the partitioner: the key's hash, or sticky without a key.")
 	c.doc("partition", "p", "N", "-p 0")
 	c.fs.StringVar(&o.keySep, "key-delimiter", "", "Split each line at the first SEP into key and value.")
 	c.doc("key-delimiter", "K", "SEP", "-K :")
@@ -78,20 +88,20 @@ func produceCommand() (*cmdFlags, action) {
 		if o.topic == "" {
 			return usageErrorf("-t TOPIC is required")
 		}
+		if o.partition < -1 || o.partition > math.MaxInt32 {
+			return usageErrorf("-p %d: a partition is 0 or more, or -1 for the partitioner's choice", o.partition)
+		}
 		return o.run(files, s)
 	}
 }
 
 // run produces the records of files (stdin if none).
 func (o *produceOptions) run(files []string, s streams) error {
-	inputs, err := readInputs(files, s.stdin)
+	inputs, closeInputs, err := openInputs(files, s.stdin)
 	if err != nil {
 		return err
 	}
-	records, err := o.records(inputs)
-	if err != nil {
-		return err
-	}
+	defer closeInputs()
 	cfg, err := producerConfig(o.brokers, o.codec, &o.security, o.props)
 	if err != nil {
 		return err
@@ -101,63 +111,49 @@ func (o *produceOptions) run(files []string, s streams) error {
 		return err
 	}
 	defer stop()
-	return produceAll(cfg, o.topic, records, o.report, s)
+	return o.produceAll(cfg, inputs, s)
 }
 
-// input is one file's contents, named for messages.
-type input struct {
-	name string
-	data []byte
-}
-
-// readInputs reads every file (or stdin, if none) before anything is sent, so that a missing file
-// fails the command before it produces anything.
-func readInputs(files []string, stdin io.Reader) ([]input, error) {
+// openInputs opens every file (or takes stdin, if none) before anything is sent, so that a
+// missing file fails the command before it produces anything, and returns the function that
+// closes them.
+func openInputs(files []string, stdin io.Reader) ([]namedInput, func(), error) {
 	if len(files) == 0 {
-		data, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, fmt.Errorf("stdin: %w", err)
-		}
-		return []input{{"stdin", data}}, nil
+		return []namedInput{{"stdin", stdin}}, func() {}, nil
 	}
-	inputs := make([]input, len(files))
-	for i, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
+	var inputs []namedInput
+	var opened []*os.File
+	closeAll := func() {
+		for _, f := range opened {
+			f.Close()
 		}
-		inputs[i] = input{f, data}
 	}
-	return inputs, nil
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		opened = append(opened, f)
+		inputs = append(inputs, namedInput{name, f})
+	}
+	return inputs, closeAll, nil
 }
 
-// lineRecord is a record to produce and where it came from.
-type lineRecord struct {
-	record producer.Record
-	where  string // FILE:LINE
-}
-
-// records makes one record of each line of inputs.
-func (o *produceOptions) records(inputs []input) ([]lineRecord, error) {
-	var out []lineRecord
-	for _, in := range inputs {
-		for i, line := range splitLines(in.data) {
-			where := fmt.Sprintf("%s:%d", in.name, i+1)
-			r := producer.Record{Topic: o.topic, Value: line}
-			if o.keySep != "" {
-				key, value, ok := bytes.Cut(line, []byte(o.keySep))
-				if !ok {
-					return nil, fmt.Errorf("%s: no key separator %q in %s", where, o.keySep, quoteLine(line))
-				}
-				r.Key, r.Value = key, value
-			}
-			if o.partition >= 0 {
-				r.Partition = producer.ToPartition(int32(o.partition))
-			}
-			out = append(out, lineRecord{r, where})
+// record is the record of one line: its value, or with -K its key and value.
+func (o *produceOptions) record(line []byte) (producer.Record, error) {
+	r := producer.Record{Topic: o.topic, Value: line}
+	if o.keySep != "" {
+		key, value, ok := bytes.Cut(line, []byte(o.keySep))
+		if !ok {
+			return r, fmt.Errorf("no key separator %q in %s", o.keySep, quoteLine(line))
 		}
+		r.Key, r.Value = key, value
 	}
-	return out, nil
+	if o.partition >= 0 {
+		r.Partition = producer.ToPartition(int32(o.partition))
+	}
+	return r, nil
 }
 
 // producerConfig is Kafka's default producer configuration with the bootstrap servers (unless
@@ -202,110 +198,95 @@ func embeddedBroker(cfg *producer.Config, command string, stderr io.Writer) (fun
 	return func() { cluster.Close() }, nil
 }
 
-// produceAll sends the records, waits for every one, and reports them: deliveries as JSON on
-// stdout with report, failures on stderr. It fails unless all were delivered.
-func produceAll(cfg producer.Config, topic string, records []lineRecord, report bool, s streams) error {
+// produceAll sends a record of each line of the inputs as it reads them, waits for the records
+// sent, and reports every record read: deliveries on stdout with --report, the others on stderr,
+// then the summary. It fails unless it read the inputs to their end and delivered every record.
+// The first SIGINT or SIGTERM stops the reading and sending, and the records sent have up to
+// delivery.timeout.ms to complete; a second signal stops that wait.
+func (o *produceOptions) produceAll(cfg producer.Config, inputs []namedInput, s streams) error {
 	p, err := producer.New(cfg)
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	out := &deliveryLog{stdout: bufio.NewWriter(s.stdout), stderr: s.stderr, report: report}
-	stopProgress := showProgress(s.stderr, len(records), out)
-	ctx := context.Background()
-	var sendErr error
-	for i := range records {
-		r := &records[i]
-		if sendErr = p.Send(ctx, &r.record, out.callback(r)); sendErr != nil {
-			sendErr = fmt.Errorf("%s: %w", r.where, sendErr)
-			break
-		}
-	}
-	closeErr := p.Close(ctx)
+	src := newLineSource(inputs)
+	defer src.close()
+	log := newDeliveryLog(s, o.report)
+	sig := catchInterrupts(func(e *interruptedError) {
+		log.printf("kwire produce: %v: reading stopped; waiting up to %v (delivery.timeout.ms) for the records sent; a second signal stops at once\n", e, cfg.DeliveryTimeout)
+	})
+	defer sig.stop()
+	stopProgress := showProgress(s.stderr, log)
+	at, stopErr := o.sendLines(sig.reading, p, src, log)
+	wait, cancel := context.WithTimeout(sig.waiting, cfg.DeliveryTimeout)
+	defer cancel()
+	closeErr := p.Close(wait)
 	stopProgress()
-	if err := out.stdout.Flush(); err != nil {
+	stopErr = listUnsent(log, src, at, stopErr, sig.interrupted())
+	if err := log.summarize(o.topic); err != nil {
 		return err
 	}
-	delivered, failed := out.delivered.Load(), out.failed.Load()
-	fmt.Fprintf(s.stderr, "kwire produce: %d of %d records delivered to topic %s\n", delivered, len(records), topic)
 	switch {
-	case sendErr != nil:
-		return fmt.Errorf("stopped sending at %w", sendErr)
+	case stopErr != nil:
+		return stopErr
 	case closeErr != nil:
-		return closeErr
-	case failed > 0:
-		return fmt.Errorf("%d records not delivered", failed)
+		return fmt.Errorf("waiting for the records sent: %w", closeErr)
+	case log.undelivered() > 0:
+		return fmt.Errorf("%d records not delivered", log.undelivered())
 	}
 	return nil
 }
 
-// deliveryLog reports each record's outcome as its callback arrives (on the producer's goroutine).
-type deliveryLog struct {
-	mu                sync.Mutex
-	stdout            *bufio.Writer
-	stderr            io.Writer
-	report            bool
-	delivered, failed atomic.Int64
-}
-
-// delivery is one --report line.
-type delivery struct {
-	Topic     string `json:"topic"`
-	Partition int32  `json:"partition"`
-	Offset    int64  `json:"offset"`
-	Timestamp int64  `json:"timestamp"`
-	Input     string `json:"input"`
-}
-
-// callback returns the completion callback of r.
-func (l *deliveryLog) callback(r *lineRecord) func(producer.Metadata, error) {
-	return func(md producer.Metadata, err error) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
+// sendLines sends a record of each line of src as it reads it, until the input ends, ctx ends,
+// or a line or its record cannot be sent; it returns the error that stopped it (nil at the end of
+// the input) and the place of the line it stopped at, if it stopped at one.
+func (o *produceOptions) sendLines(ctx context.Context, p *producer.Producer, src *lineSource, log *deliveryLog) (place, error) {
+	for {
+		line, at, err := src.next(ctx)
+		if errors.Is(err, io.EOF) {
+			return place{}, nil
+		}
 		if err != nil {
-			l.failed.Add(1)
-			fmt.Fprintf(l.stderr, "kwire produce: %s: not delivered: %v\n", r.where, err)
-			return
+			return place{}, err
 		}
-		l.delivered.Add(1)
-		if l.report {
-			line, _ := json.Marshal(delivery{md.Topic, md.Partition, md.Offset, md.Timestamp.UnixMilli(), r.where})
-			l.stdout.Write(append(line, '\n'))
+		log.read.Add(1)
+		r, err := o.record(line)
+		if err == nil {
+			err = p.Send(ctx, &r, log.callback(at))
+		}
+		if err != nil {
+			return at, err
 		}
 	}
 }
 
-// showProgress writes a progress line to stderr every second while it is a terminal, and returns
-// the function that stops it.
-func showProgress(stderr io.Writer, total int, l *deliveryLog) func() {
-	if !isTerminal(stderr) {
-		return func() {}
+// listUnsent lists as not sent the line sending stopped at (if at.line > 0) and those read after
+// it, and returns the run's error: the interruption, or err, why sending stopped.
+func listUnsent(log *deliveryLog, src *lineSource, at place, err error, interrupted *interruptedError) error {
+	var why, after string // why the line at was not sent; why those after it were not
+	switch {
+	case interrupted != nil:
+		why, after = interrupted.Error(), interrupted.Error()
+	case at.line > 0:
+		why, after = err.Error(), "sending stopped at "+at.String()
+		err = fmt.Errorf("stopped sending at %s: %w", at, err)
+	case err != nil:
+		after = err.Error()
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				fmt.Fprint(stderr, "\r\033[K")
-				return
-			case <-tick.C:
-				fmt.Fprintf(stderr, "\r\033[Kkwire produce: %d of %d delivered, %d failed", l.delivered.Load(), total, l.failed.Load())
-			}
-		}
-	})
-	return func() { close(done); wg.Wait() }
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
+	if at.line > 0 {
+		log.unsent(at, why)
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	rest := src.rest()
+	log.read.Add(int64(len(rest)))
+	for _, p := range rest {
+		log.unsent(p, after)
+	}
+	if interrupted == nil {
+		return err
+	}
+	if last, ok := src.lastRead(); ok {
+		return fmt.Errorf("%w after reading up to %s", interrupted, last)
+	}
+	return interrupted
 }
 
 // propertyFlags collects repeated -X NAME=VALUE flags, in order.

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,7 +58,7 @@ func TestProduceToCluster(t *testing.T) {
 	if err != nil || len(recs) != 3 {
 		t.Fatalf("partition 2: %d records, %v", len(recs), err)
 	}
-	for i, want := range [][2]string{{"k1", "v1"}, {"k2", "v2"}, {"k3", "v:3"}} {
+	for i, want := range [][2]string{{"k1", "v1"}, {"k2", "v2"}, {"k3", "v:3\r"}} {
 		if string(recs[i].Key) != want[0] || string(recs[i].Value) != want[1] {
 			t.Errorf("record %d: %q=%q, want %q=%q", i, recs[i].Key, recs[i].Value, want[0], want[1])
 		}
@@ -68,13 +70,19 @@ func TestProduceToCluster(t *testing.T) {
 	}
 }
 
-// TestProduceBadInput: input that is not what the flags promise fails before anything is sent.
+// TestProduceBadInput: a missing file fails before anything is sent; a line that is not what -K
+// promises stops the reading there, after the records before it, and what was read after it is
+// listed as not sent.
 func TestProduceBadInput(t *testing.T) {
 	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
-	wantFailure(t, 1, "a:1\nb\n", []string{"produce", "-t", "t", "-b", c.Addrs()[0], "-K", ":"}, `stdin:2: no key separator ":" in "b"`)
 	wantFailure(t, 1, "", []string{"produce", "-t", "t", "-b", c.Addrs()[0], "/no/such/file"}, "/no/such/file")
 	if recs, _ := c.Records("t", 0); len(recs) != 0 {
-		t.Fatalf("%d records produced from bad input", len(recs))
+		t.Fatalf("%d records produced before a missing file was noticed", len(recs))
+	}
+	wantFailure(t, 1, "a:1\nb\nc:3\n", []string{"produce", "-t", "t", "-b", c.Addrs()[0], "-K", ":"},
+		`stdin:2: no key separator ":" in "b"`, "stdin:3: not sent", "1 of 3 records delivered to topic t, 0 failed, 2 not sent")
+	if recs, _ := c.Records("t", 0); len(recs) != 1 || string(recs[0].Value) != "1" {
+		t.Fatalf("records produced: %+v, want the one before the bad line", recs)
 	}
 }
 
@@ -89,14 +97,57 @@ func TestProduceBadCommandLine(t *testing.T) {
 		{[]string{"produce", "-t", "t", "-X", "enable.idempotence=true", "-X", "acks=1"}, "acks: must be all"},
 		{[]string{"produce", "-t", "t", "-X", "linger.ms"}, "want NAME=VALUE"},
 		{[]string{"produce", "-t", "t", "-z", "brotli"}, "brotli"},
+		{[]string{"produce", "-t", "t", "-p", "-5"}, "-p -5: "},
+		{[]string{"produce", "-t", "t", "--partition", "-2"}, "-p -2: "},
+		{[]string{"produce", "-t", "t", "-p", "2147483648"}, "-p 2147483648: "},
 	} {
 		wantFailure(t, 2, "x\n", tc.args, tc.want)
 	}
 }
 
+// TestProduceUnreachableBroker: when the producer refuses a record, kwire stops sending and lists
+// that record and every other it read as not sent.
 func TestProduceUnreachableBroker(t *testing.T) {
-	wantFailure(t, 1, "x\n", []string{"produce", "-t", "t", "-b", "127.0.0.1:1", "-X", "max.block.ms=300"},
-		"stopped sending at stdin:1", "127.0.0.1:1", "0 of 1 records delivered")
+	wantFailure(t, 1, "x\ny\nz\n", []string{"produce", "-t", "t", "-b", "127.0.0.1:1", "-X", "max.block.ms=300"},
+		"stopped sending at stdin:1", "127.0.0.1:1", "stdin:1: not sent: ", "stdin:2: not sent: ", "stdin:3: not sent: ",
+		"0 of 3 records delivered to topic t, 0 failed, 3 not sent")
+}
+
+// TestProducePartitionFlag: -p -1 is the default, the partitioner's choice.
+func TestProducePartitionFlag(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 3))
+	got := reports(t, mustRun(t, "a\n", "produce", "-t", "t", "-b", c.Addrs()[0], "-p", "-1", "--report"))
+	if len(got) != 1 {
+		t.Fatalf("reports: %+v", got)
+	}
+}
+
+// TestProduceKeepsBytes: a value is every byte of its line but the "\n" that ends it: "\r" before
+// it too, as kcat keeps it.
+func TestProduceKeepsBytes(t *testing.T) {
+	data := make([]byte, 1<<20)
+	rand.NewChaCha8([32]byte{}).Read(data)
+	for i := 0; i < len(data)-1; i += 997 {
+		data[i], data[i+1] = '\r', '\n'
+	}
+	data = append(data, "\r\n\r\r\n\n\r"...)
+	file := filepath.Join(t.TempDir(), "binary")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("bytes", 1))
+	mustRun(t, "", "produce", "-t", "bytes", "-b", c.Addrs()[0], file)
+	recs, err := c.Records("bytes", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := make([][]byte, len(recs))
+	for i, r := range recs {
+		values[i] = r.Value
+	}
+	if got := bytes.Join(values, []byte("\n")); !bytes.Equal(got, data) {
+		t.Fatalf("%d records, joined by \\n: %d bytes that differ from the file's %d", len(recs), len(got), len(data))
+	}
 }
 
 // TestProduceReportsFailures: records the broker refuses are each reported with their input
