@@ -19,9 +19,9 @@ import (
 
 // This file runs `kwire produce` as a fault run (faultrun_test.go).
 
-// startCLIRun sends spec's records with `kwire produce` (the binary bin), which reads them all
-// and sends as fast as it can (spec's rate and release do not apply): its input is every
-// record's "KEY:VALUE" line, and --report says where each landed.
+// startCLIRun sends spec's records with `kwire produce` (the binary bin), as fast as it reads
+// them (spec's rate and release do not apply): its input is every record's "KEY:VALUE" line,
+// ready from the start, and --report says where each landed.
 func startCLIRun(ctx context.Context, t *testing.T, bin string, spec runSpec) *faultRun {
 	t.Helper()
 	var input bytes.Buffer
