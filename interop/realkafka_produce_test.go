@@ -195,7 +195,7 @@ func produceMatrixCLI(t *testing.T, bin, bootstrap string, m *matrixTopic) {
 		stdout, stderr := runMatrixCLI(t, bin, cliInput(run.from, run.to), args)
 		after := time.Now().UnixMilli()
 		n := run.to - run.from
-		if want := fmt.Sprintf("kwire produce: %d of %d records delivered to topic %s\n", n, n, m.name); !strings.Contains(stderr, want) {
+		if want := fmt.Sprintf("kwire produce: %d of %d records delivered to topic %s, 0 failed, 0 not sent\n", n, n, m.name); !strings.Contains(stderr, want) {
 			t.Fatalf("%s: kwire produce's stderr does not say %q:\n%s", m.name, want, lastLines(stderr, 20))
 		}
 		m.readReport(t, stdout, run.from, run.to, before, after, next, last)
