@@ -64,9 +64,11 @@ type dialResult struct {
 }
 
 type pidResult struct {
-	id    int64
-	epoch int16
-	err   error
+	id      int64
+	epoch   int16
+	bump    bool // the request carried the producer id, for a new epoch of it
+	refused bool // err is the broker's answer, an error retrying cannot change
+	err     error
 }
 
 func newSender(p *Producer) *sender {
