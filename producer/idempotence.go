@@ -2,6 +2,7 @@ package producer
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"time"
 
@@ -107,7 +108,8 @@ func (s *sender) gotProducerID(r *pidResult) {
 // producerIDFailed handles an InitProducerId request that failed. A new epoch the broker refused
 // with an error retrying cannot change (it does not know the producer id, say, after a restart) is
 // asked for no more: the producer forgets its id and asks at once for a new one, under which the
-// sequences restart as after a bump. Other failures are retried after the backoff.
+// sequences restart as after a bump. A new id refused so fails the records waiting for it. Other
+// failures are retried after the backoff.
 func (s *sender) producerIDFailed(r *pidResult) {
 	switch {
 	case isAuthError(r.err):
@@ -120,6 +122,12 @@ func (s *sender) producerIDFailed(r *pidResult) {
 		s.p.warnf("InitProducerId: the broker refused a new epoch; asking for a new producer id",
 			"producer_id", s.pid, "epoch", s.epoch, "err", r.err)
 		s.pid, s.epoch = -1, -1
+	case r.refused:
+		// Records wait for an id in vain: they fail now rather than at delivery.timeout.ms.
+		// The next request, for those sent meanwhile, waits for retry.backoff.max.ms.
+		s.pidAfter = time.Now().Add(max(s.cfg.RetryBackoffMax, s.cfg.RetryBackoff))
+		s.p.warnf("InitProducerId: the broker refused a producer id; records waiting for one fail", "err", r.err)
+		s.failWaiting(fmt.Errorf("producer: InitProducerId refused: %w", r.err))
 	default:
 		s.pidAfter = time.Now().Add(s.cfg.RetryBackoff)
 		s.p.logf("InitProducerId failed", "err", r.err)

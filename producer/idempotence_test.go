@@ -1,9 +1,13 @@
 package producer
 
 import (
+	"context"
+	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kwire-dev/kwire/mockbroker"
 	"github.com/kwire-dev/kwire/wire"
@@ -75,4 +79,52 @@ func batchHeaders(t *testing.T, c *mockbroker.Cluster, topic string, partition i
 		}
 	}
 	return hs
+}
+
+// TestRefusedProducerIDFailsRecords: a broker that refuses the producer an id with an error
+// retrying cannot change fails the records waiting for one soon, long before
+// delivery.timeout.ms, with an error naming InitProducerId and the broker's; records sent later
+// fail the same way at the next refusal, and are delivered once the broker gives an id again.
+// Close returns at once.
+func TestRefusedProducerIDFailsRecords(t *testing.T) {
+	for _, code := range []int16{kerr.ClusterAuthorizationFailed.Code, kerr.UnsupportedVersion.Code, kerr.TransactionalIDAuthorizationFailed.Code, 999} {
+		t.Run(kerr.ForCode(code).(*kerr.Error).Name, func(t *testing.T) {
+			c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 2))
+			c.Inject(mockbroker.Fault{API: protocol.KeyInitProducerID, Action: mockbroker.RespondWithError, ErrorCode: code, Times: 1 << 30})
+			p := newTestProducer(t, testConfig(c))
+			t.Cleanup(func() { closeSoon(p) })
+			const n = 30
+			o := newOutcomes(n)
+			for first := 0; first < n; first += 10 {
+				if first == 20 {
+					c.ClearFaults()
+				}
+				for i := first; i < first+10; i++ {
+					if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte(strconv.Itoa(i))}, o.cb(i)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if !o.wait(int64(first+10), 5*time.Second) {
+					t.Fatalf("%d of %d callbacks within 5s (delivery.timeout.ms %v); stats %+v", o.total.Load(), first+10, p.cfg.DeliveryTimeout, p.Stats())
+				}
+			}
+			for i := range n {
+				_, err, _ := o.result(i)
+				var ke *kerr.Error
+				switch {
+				case o.calls[i].Load() != 1:
+					t.Fatalf("record %d: %d callbacks", i, o.calls[i].Load())
+				case i >= 20 && err != nil:
+					t.Fatalf("record %d, sent once the broker gave ids again: %v", i, err)
+				case i < 20 && (!errors.As(err, &ke) || ke.Code != code || !strings.Contains(err.Error(), "InitProducerId")):
+					t.Fatalf("record %d: %v; want an error naming InitProducerId around code %d", i, err, code)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := p.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }
