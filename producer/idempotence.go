@@ -89,6 +89,7 @@ func (s *sender) gotProducerID(r *pidResult) {
 		return
 	}
 	s.pid, s.epoch = r.id, r.epoch
+	s.pidFailures = 0
 	if !s.needBump {
 		return
 	}
@@ -109,7 +110,7 @@ func (s *sender) gotProducerID(r *pidResult) {
 // with an error retrying cannot change (it does not know the producer id, say, after a restart) is
 // asked for no more: the producer forgets its id and asks at once for a new one, under which the
 // sequences restart as after a bump. A new id refused so fails the records waiting for it. Other
-// failures are retried after the backoff.
+// failures are retried after a backoff that grows with each, as a batch's does.
 func (s *sender) producerIDFailed(r *pidResult) {
 	switch {
 	case isAuthError(r.err):
@@ -129,8 +130,9 @@ func (s *sender) producerIDFailed(r *pidResult) {
 		s.p.warnf("InitProducerId: the broker refused a producer id; records waiting for one fail", "err", r.err)
 		s.failWaiting(fmt.Errorf("producer: InitProducerId refused: %w", r.err))
 	default:
-		s.pidAfter = time.Now().Add(s.cfg.RetryBackoff)
-		s.p.logf("InitProducerId failed", "err", r.err)
+		s.pidFailures++
+		s.pidAfter = time.Now().Add(s.backoff(s.pidFailures))
+		s.p.logf("InitProducerId failed", "err", r.err, "attempt", s.pidFailures)
 		s.p.meta.refresh()
 	}
 }

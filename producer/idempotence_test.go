@@ -128,3 +128,53 @@ func TestRefusedProducerIDFailsRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestRetriableProducerIDErrors: InitProducerId answered a few times with an error retrying may
+// change, or dropped with the connection, is retried after retry.backoff.ms doubling towards
+// retry.backoff.max.ms, as the Java client backs off, and the records then go.
+func TestRetriableProducerIDErrors(t *testing.T) {
+	const failures = 5
+	for _, f := range []mockbroker.Fault{
+		{Action: mockbroker.RespondWithError, ErrorCode: kerr.CoordinatorNotAvailable.Code},
+		{Action: mockbroker.RespondWithError, ErrorCode: kerr.NotCoordinator.Code},
+		{Action: mockbroker.RespondWithError, ErrorCode: kerr.ConcurrentTransactions.Code},
+		{Action: mockbroker.DropBeforeHandling},
+	} {
+		name := f.Action.String()
+		if f.ErrorCode != 0 {
+			name = kerr.ForCode(f.ErrorCode).(*kerr.Error).Name
+		}
+		t.Run(name, func(t *testing.T) {
+			c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 2))
+			f.API, f.Times = protocol.KeyInitProducerID, failures
+			c.Inject(f)
+			cfg := testConfig(c)
+			cfg.RetryBackoff, cfg.RetryBackoffMax = 20*time.Millisecond, 200*time.Millisecond
+			p := newTestProducer(t, cfg)
+			t.Cleanup(func() { closeSoon(p) })
+			const n = 20
+			o := newOutcomes(n)
+			for i := range n {
+				if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte(strconv.Itoa(i))}, o.cb(i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			flushWithin(t, p, 10*time.Second)
+			o.requireAllSucceededOnce(t, n)
+			var at []time.Time
+			for _, e := range c.Exchanges() {
+				if e.Header.APIKey == protocol.KeyInitProducerID {
+					at = append(at, e.At)
+				}
+			}
+			if len(at) != failures+1 {
+				t.Fatalf("%d InitProducerId requests, want %d", len(at), failures+1)
+			}
+			// Backoffs of 20, 40, 80, 160 and 200 ms, each give or take 20%: 400 ms at least, where
+			// a flat retry.backoff.ms would take 100.
+			if took := at[failures].Sub(at[0]); took < 400*time.Millisecond {
+				t.Errorf("%d retries took %v; want retry.backoff.ms (%v) doubling to retry.backoff.max.ms (%v)", failures, took, cfg.RetryBackoff, cfg.RetryBackoffMax)
+			}
+		})
+	}
+}

@@ -39,11 +39,12 @@ type sender struct {
 
 	brokers map[int32]*brokerSlot
 
-	pid        int64
-	epoch      int16
-	pidPending bool
-	pidAfter   time.Time // backoff after a failed InitProducerId
-	needBump   bool      // sequences must restart under a new epoch, once nothing unresolved is left
+	pid         int64
+	epoch       int16
+	pidPending  bool
+	pidAfter    time.Time // backoff after a failed InitProducerId
+	pidFailures int       // InitProducerId requests failed in a row, for the backoff
+	needBump    bool      // sequences must restart under a new epoch, once nothing unresolved is left
 }
 
 // brokerSlot is the sender's connection to one broker and what limits sending to it.
@@ -152,6 +153,9 @@ func (s *sender) drain(now time.Time) time.Time {
 	s.p.mu.RUnlock()
 	resolving := false
 	if s.cfg.Idempotence != Off && (s.pid < 0 || s.needBump) {
+		if now.Before(s.pidAfter) && s.pidAfter.Before(next) {
+			next = s.pidAfter // the next InitProducerId may go then
+		}
 		if s.pid < 0 || !s.unresolved(parts) {
 			s.initProducerID()
 		}
