@@ -89,7 +89,7 @@ func (s *sender) gotProducerID(r *pidResult) {
 		return
 	}
 	s.pid, s.epoch = r.id, r.epoch
-	s.pidFailures = 0
+	s.pidFailures, s.pidErr = 0, nil
 	if !s.needBump {
 		return
 	}
@@ -131,6 +131,7 @@ func (s *sender) producerIDFailed(r *pidResult) {
 		s.failWaiting(fmt.Errorf("producer: InitProducerId refused: %w", r.err))
 	default:
 		s.pidFailures++
+		s.pidErr = fmt.Errorf("producer: InitProducerId: %w", r.err)
 		s.pidAfter = time.Now().Add(s.backoff(s.pidFailures))
 		s.p.logf("InitProducerId failed", "err", r.err, "attempt", s.pidFailures)
 		s.p.meta.refresh()

@@ -178,3 +178,39 @@ func TestRetriableProducerIDErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestProducerIDRetriedPastDeliveryTimeout: records waiting for a producer id the broker keeps
+// answering with a retriable error fail at delivery.timeout.ms, as records waiting for a leader
+// do, and say what they waited for.
+func TestProducerIDRetriedPastDeliveryTimeout(t *testing.T) {
+	c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 2))
+	c.Inject(mockbroker.Fault{API: protocol.KeyInitProducerID, Action: mockbroker.RespondWithError, ErrorCode: kerr.CoordinatorNotAvailable.Code, Times: 1 << 30})
+	cfg := testConfig(c)
+	cfg.RequestTimeout = 300 * time.Millisecond
+	cfg.DeliveryTimeout = 600 * time.Millisecond
+	p := newTestProducer(t, cfg)
+	t.Cleanup(func() { closeSoon(p) })
+	const n = 10
+	o := newOutcomes(n)
+	start := time.Now()
+	for i := range n {
+		if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte(strconv.Itoa(i))}, o.cb(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !o.wait(n, 5*time.Second) {
+		t.Fatalf("%d of %d callbacks within 5s (delivery.timeout.ms %v); stats %+v", o.total.Load(), n, cfg.DeliveryTimeout, p.Stats())
+	}
+	for i := range n {
+		_, err, at := o.result(i)
+		var dte *DeliveryTimeoutError
+		switch {
+		case o.calls[i].Load() != 1:
+			t.Fatalf("record %d: %d callbacks", i, o.calls[i].Load())
+		case !errors.As(err, &dte) || !errors.Is(err, kerr.CoordinatorNotAvailable) || !strings.Contains(err.Error(), "InitProducerId"):
+			t.Fatalf("record %d: %v; want *DeliveryTimeoutError naming InitProducerId and COORDINATOR_NOT_AVAILABLE", i, err)
+		case at.Sub(start) < cfg.DeliveryTimeout:
+			t.Fatalf("record %d failed after %v, before delivery.timeout.ms", i, at.Sub(start))
+		}
+	}
+}
