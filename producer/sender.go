@@ -233,8 +233,8 @@ type sendMode int
 
 const (
 	sendEverything sendMode = iota
-	sendResolving           // resolving before an epoch bump: batches already numbered, of partitions without a gap
-	sendNone                // waiting for a producer id or a new epoch
+	sendResolving           // before an epoch bump: batches already numbered, of partitions without a gap
+	sendNone                // while waiting for a producer id or a new epoch
 )
 
 // take closes ps's open batch if its linger is over, fails the batches past
