@@ -53,6 +53,7 @@ type Fault struct {
 	Brokers    []int32 // broker ids; empty: any broker
 	Topic      string  // for requests that name topics; empty: any
 	Partitions []int32 // with Topic; empty: any partition
+	EpochBump  bool    // for InitProducerId: only requests carrying a producer id (v3+ epoch bumps)
 	Action     FaultAction
 	ErrorCode  int16         // for RespondWithError
 	Delay      time.Duration // for DelayResponse
@@ -86,13 +87,19 @@ func (c *Cluster) matchFaults(id int32, r *request) []*armedFault {
 	var matched []*armedFault
 	for _, f := range c.faults {
 		if f.left > 0 && f.API == r.header.APIKey && (len(f.Brokers) == 0 || slices.Contains(f.Brokers, id)) &&
-			(f.Topic == "" || requestNames(r.body, f.Topic, f.Partitions)) {
+			(f.Topic == "" || requestNames(r.body, f.Topic, f.Partitions)) && (!f.EpochBump || asksEpochBump(r.body)) {
 			f.left--
 			matched = append(matched, f)
 		}
 	}
 	c.faults = slices.DeleteFunc(c.faults, func(f *armedFault) bool { return f.left == 0 })
 	return matched
+}
+
+// asksEpochBump reports whether body is an InitProducerId request carrying a producer id.
+func asksEpochBump(body protocol.Message) bool {
+	req, ok := body.(*protocol.InitProducerIDRequest)
+	return ok && req.ProducerID >= 0
 }
 
 func faultsSay(faults []*armedFault, a FaultAction) bool {

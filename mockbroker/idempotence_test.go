@@ -91,6 +91,25 @@ func TestInitProducerID(t *testing.T) {
 	}
 }
 
+// A fault with EpochBump answers only InitProducerId requests that carry a producer id, and is not
+// used up by those asking for a new one.
+func TestInitProducerIDEpochBumpFault(t *testing.T) {
+	c := NewTestCluster(t)
+	c.Inject(Fault{API: protocol.KeyInitProducerID, EpochBump: true, Action: RespondWithError, ErrorCode: kerr.UnknownProducerID.Code})
+	tc := dialTest(t, c.Addrs()[0])
+	init := func(id int64, epoch int16) protocol.InitProducerIDResponse {
+		var resp protocol.InitProducerIDResponse
+		tc.roundTrip(4, &protocol.InitProducerIDRequest{ProducerID: id, ProducerEpoch: epoch}, &resp)
+		return resp
+	}
+	first := init(-1, -1)
+	bump := init(first.ProducerID, first.ProducerEpoch)
+	again := init(first.ProducerID, first.ProducerEpoch)
+	if first.ErrorCode != 0 || bump.ErrorCode != kerr.UnknownProducerID.Code || again.ErrorCode != 0 {
+		t.Fatalf("new id %+v, bump %+v, bump again %+v; want the fault to answer the first bump only", first, bump, again)
+	}
+}
+
 // A retry of an idempotent batch is answered as Kafka answers it: with the original batch's base
 // offset and largest timestamp (the broker's append time on a log-append-time topic), where a
 // first write answers log-append time -1 on a create-time topic.

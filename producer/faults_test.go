@@ -1117,19 +1117,11 @@ func TestWrittenBatchForgottenBehindAcknowledgedOne(t *testing.T) {
 		{"answered to the next batch", 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cl, p := forgetAfterTimedOutBatch(t)
+			cl := forgetAfterTimedOutBatch(t)
+			p := newTestProducer(t, oneBatchEachConfig(cl))
 			n := 3 + c.inFlight
 			o := newOutcomes(n + 2)
-			sendOneBatchEach(t, p, o, 0, 1)
-			flushWithin(t, p, 10*time.Second)
-			cl.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.TimeoutAfterHandling})
-			cl.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
-			sendOneBatchEach(t, p, o, 1, 2)
-			time.Sleep(20 * time.Millisecond)
-			sendOneBatchEach(t, p, o, 2, n)
-			flushWithin(t, p, 10*time.Second)
-			sendOneBatchEach(t, p, o, n, n+2)
-			flushWithin(t, p, 10*time.Second)
+			sendPastForgottenBatch(t, cl, p, o, n)
 			o.requireAllSucceededOnce(t, n+2)
 			checkExactlyOnceInOrder(t, cl, "t", 1, n+2)
 			if md, _, _ := o.result(1); md.Offset != -1 {
@@ -1142,10 +1134,27 @@ func TestWrittenBatchForgottenBehindAcknowledgedOne(t *testing.T) {
 	}
 }
 
+// sendPastForgottenBatch sends records 0 to n+1 to forgetAfterTimedOutBatch's cluster, a batch
+// each, with o's callbacks: record 1 is written but answered REQUEST_TIMED_OUT, late, records 2 to
+// n-1 go meanwhile, then the leader forgets the producer's sequences and records n and n+1 follow.
+func sendPastForgottenBatch(t *testing.T, c *mockbroker.Cluster, p *Producer, o *outcomes, n int) {
+	t.Helper()
+	sendOneBatchEach(t, p, o, 0, 1)
+	flushWithin(t, p, 10*time.Second)
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.TimeoutAfterHandling})
+	c.Inject(mockbroker.Fault{API: protocol.KeyProduce, Action: mockbroker.DelayResponse, Delay: 100 * time.Millisecond})
+	sendOneBatchEach(t, p, o, 1, 2)
+	time.Sleep(20 * time.Millisecond)
+	sendOneBatchEach(t, p, o, 2, n)
+	flushWithin(t, p, 10*time.Second)
+	sendOneBatchEach(t, p, o, n, n+2)
+	flushWithin(t, p, 10*time.Second)
+}
+
 // forgetAfterTimedOutBatch starts a cluster with topic t whose leader forgets the producers'
 // sequences once it has answered, after a produce request with faults, a produce request without
-// any; and a producer sending to it a batch a record.
-func forgetAfterTimedOutBatch(t *testing.T) (*mockbroker.Cluster, *Producer) {
+// any; for a producer with oneBatchEachConfig.
+func forgetAfterTimedOutBatch(t *testing.T) *mockbroker.Cluster {
 	var c *mockbroker.Cluster
 	var armed, forgot atomic.Bool
 	forgetAfterNext := mockbroker.OnExchange(func(e mockbroker.Exchange) {
@@ -1159,5 +1168,5 @@ func forgetAfterTimedOutBatch(t *testing.T) (*mockbroker.Cluster, *Producer) {
 		}
 	})
 	c = mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1), forgetAfterNext)
-	return c, newTestProducer(t, oneBatchEachConfig(c))
+	return c
 }

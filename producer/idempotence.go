@@ -2,6 +2,7 @@ package producer
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"time"
 
@@ -50,12 +51,13 @@ func (p *Producer) requestProducerID(ctx context.Context, id int64, epoch int16)
 	if v >= 3 && id >= 0 {
 		req.ProducerID, req.ProducerEpoch = id, epoch
 	}
+	bump := req.ProducerID >= 0
 	resp := new(protocol.InitProducerIDResponse)
 	if err := conn.roundTrip(ctx, v, req, resp); err != nil {
-		return pidResult{err: err}
+		return pidResult{bump: bump, err: err}
 	}
 	if err := kerr.ForCode(resp.ErrorCode); err != nil {
-		return pidResult{err: err}
+		return pidResult{bump: bump, refused: !kerr.IsRetriable(err), err: err}
 	}
 	return pidResult{id: resp.ProducerID, epoch: resp.ProducerEpoch}
 }
@@ -83,20 +85,11 @@ func (s *sender) failWaiting(err error) {
 func (s *sender) gotProducerID(r *pidResult) {
 	s.pidPending = false
 	if r.err != nil {
-		s.pidAfter = time.Now().Add(s.cfg.RetryBackoff)
-		if isAuthError(r.err) {
-			// Nothing can be sent without a producer id: what waits for one fails, as the Java
-			// client's idempotent producer fails its batches on an AuthenticationException.
-			s.pidAfter = time.Now().Add(max(s.cfg.RetryBackoffMax, s.cfg.RetryBackoff))
-			s.p.warnf("InitProducerId: broker refused authentication", "err", r.err)
-			s.failWaiting(r.err)
-			return
-		}
-		s.p.logf("InitProducerId failed", "err", r.err)
-		s.p.meta.refresh()
+		s.producerIDFailed(r)
 		return
 	}
 	s.pid, s.epoch = r.id, r.epoch
+	s.pidFailures, s.pidErr = 0, nil
 	if !s.needBump {
 		return
 	}
@@ -110,6 +103,38 @@ func (s *sender) gotProducerID(r *pidResult) {
 			b.baseOffset, b.logAppendTime = -1, -1
 			s.deliver(b)
 		}
+	}
+}
+
+// producerIDFailed handles an InitProducerId request that failed. A new epoch the broker refused
+// with an error retrying cannot change (it does not know the producer id, say, after a restart) is
+// asked for no more: the producer forgets its id and asks at once for a new one, under which the
+// sequences restart as after a bump. A new id refused so fails the records waiting for it. Other
+// failures are retried after a backoff that grows with each, as a batch's does.
+func (s *sender) producerIDFailed(r *pidResult) {
+	switch {
+	case isAuthError(r.err):
+		// Nothing can be sent without a producer id: what waits for one fails, as the Java
+		// client's idempotent producer fails its batches on an AuthenticationException.
+		s.pidAfter = time.Now().Add(max(s.cfg.RetryBackoffMax, s.cfg.RetryBackoff))
+		s.p.warnf("InitProducerId: broker refused authentication", "err", r.err)
+		s.failWaiting(r.err)
+	case r.refused && r.bump:
+		s.p.warnf("InitProducerId: the broker refused a new epoch; asking for a new producer id",
+			"producer_id", s.pid, "epoch", s.epoch, "err", r.err)
+		s.pid, s.epoch = -1, -1
+	case r.refused:
+		// Records wait for an id in vain: they fail now rather than at delivery.timeout.ms.
+		// The next request, for those sent meanwhile, waits for retry.backoff.max.ms.
+		s.pidAfter = time.Now().Add(max(s.cfg.RetryBackoffMax, s.cfg.RetryBackoff))
+		s.p.warnf("InitProducerId: the broker refused a producer id; records waiting for one fail", "err", r.err)
+		s.failWaiting(fmt.Errorf("producer: InitProducerId refused: %w", r.err))
+	default:
+		s.pidFailures++
+		s.pidErr = fmt.Errorf("producer: InitProducerId: %w", r.err)
+		s.pidAfter = time.Now().Add(s.backoff(s.pidFailures))
+		s.p.logf("InitProducerId failed", "err", r.err, "attempt", s.pidFailures)
+		s.p.meta.refresh()
 	}
 }
 

@@ -35,7 +35,7 @@ type DeliveryTimeoutError struct {
 	Topic     string
 	Partition int32
 	Timeout   time.Duration
-	Last      error // the last failure, if an attempt failed
+	Last      error // the last failure of an attempt, or of the InitProducerId it waited for; or nil
 }
 
 // Error names the partition and the last failure.

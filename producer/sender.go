@@ -39,11 +39,13 @@ type sender struct {
 
 	brokers map[int32]*brokerSlot
 
-	pid        int64
-	epoch      int16
-	pidPending bool
-	pidAfter   time.Time // backoff after a failed InitProducerId
-	needBump   bool      // sequences must restart under a new epoch, once nothing unresolved is left
+	pid         int64
+	epoch       int16
+	pidPending  bool
+	pidAfter    time.Time // backoff after a failed InitProducerId
+	pidFailures int       // InitProducerId requests failed in a row, for the backoff
+	pidErr      error     // why the last of them failed; nil once one succeeded
+	needBump    bool      // sequences must restart under a new epoch, once nothing unresolved is left
 }
 
 // brokerSlot is the sender's connection to one broker and what limits sending to it.
@@ -64,9 +66,11 @@ type dialResult struct {
 }
 
 type pidResult struct {
-	id    int64
-	epoch int16
-	err   error
+	id      int64
+	epoch   int16
+	bump    bool // the request carried the producer id, for a new epoch of it
+	refused bool // err is the broker's answer, an error retrying cannot change
+	err     error
 }
 
 func newSender(p *Producer) *sender {
@@ -148,20 +152,23 @@ func (s *sender) drain(now time.Time) time.Time {
 	s.p.mu.RLock()
 	parts, flushing := s.p.partitions, s.p.flushing > 0 || s.p.closed.Load()
 	s.p.mu.RUnlock()
-	resolving := false
+	mode := sendEverything
 	if s.cfg.Idempotence != Off && (s.pid < 0 || s.needBump) {
+		if now.Before(s.pidAfter) && s.pidAfter.Before(next) {
+			next = s.pidAfter // the next InitProducerId may go then
+		}
 		if s.pid < 0 || !s.unresolved(parts) {
 			s.initProducerID()
 		}
+		mode = sendResolving
 		if s.pid < 0 || s.pidPending {
-			return next
+			mode = sendNone
 		}
-		resolving = true
 	}
 	view := s.p.meta.current()
 	requests := map[int32]*produceBuild{}
 	for _, ps := range parts {
-		b, wake := s.take(ps, now, flushing, resolving, view, requests)
+		b, wake := s.take(ps, now, flushing, mode, view, requests)
 		if wake.Before(next) {
 			next = wake
 		}
@@ -221,10 +228,19 @@ func (s *sender) gap(ps *partitionState) {
 	s.needBump = true
 }
 
-// take closes ps's open batch if its linger is over and returns the batch to send now, if any,
-// and when to look at ps again. While resolving before an epoch bump, only batches already
-// numbered, of partitions without a gap, go.
-func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving bool, view *clusterView, requests map[int32]*produceBuild) (*batch, time.Time) {
+// sendMode is what drain may send.
+type sendMode int
+
+const (
+	sendEverything sendMode = iota
+	sendResolving           // before an epoch bump: batches already numbered, of partitions without a gap
+	sendNone                // while waiting for a producer id or a new epoch
+)
+
+// take closes ps's open batch if its linger is over, fails the batches past
+// delivery.timeout.ms, and returns the batch to send now, if mode lets one go, and when to look at
+// ps again.
+func (s *sender) take(ps *partitionState, now time.Time, flushing bool, mode sendMode, view *clusterView, requests map[int32]*produceBuild) (*batch, time.Time) {
 	wake := now.Add(idle)
 	var expired, refused []*batch
 	var refusal error
@@ -233,7 +249,7 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 			if b.seq >= 0 {
 				s.gap(ps)
 			}
-			s.fail(b, &DeliveryTimeoutError{Topic: ps.tp.topic, Partition: ps.tp.partition, Timeout: s.cfg.DeliveryTimeout, Last: b.lastErr})
+			s.fail(b, &DeliveryTimeoutError{Topic: ps.tp.topic, Partition: ps.tp.partition, Timeout: s.cfg.DeliveryTimeout, Last: cmp.Or(b.lastErr, s.pidErr)})
 		}
 		s.failRefused(ps, refused, refusal)
 	}()
@@ -262,7 +278,7 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing, resolving boo
 	switch {
 	case head.retryAt.After(now):
 		return nil, head.retryAt
-	case resolving && (ps.broken || head.data == nil):
+	case mode == sendNone, mode == sendResolving && (ps.broken || head.data == nil):
 		return nil, wake
 	case s.cfg.Idempotence != Off && ps.inflight > 0 && (ps.retrying || ps.lastAcked < 0):
 		// One batch at a time while one is retried, and until the partition has acknowledged
