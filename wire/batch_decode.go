@@ -151,6 +151,8 @@ type recordReader struct {
 	read    int      // records read
 	headers int      // headers read, kept or not
 	prev    []Header // the kept headers of the last record that had any, to share their key strings
+	held    int      // what decoding the records read holds: a Record each, a Header each, and what the caller adds
+	limit   int      // what held may reach before reading fails with ErrDecodeLimit; 0 for no limit
 }
 
 // reset starts reading section, whose first byte is at offset base of the input that errors speak
@@ -170,6 +172,9 @@ func (rr *recordReader) reset(h *BatchHeader, section []byte, base int) error {
 func (rr *recordReader) next(rec *Record, store *[]Header) error {
 	i := rr.read
 	rr.read++
+	if rr.hold(recordMemSize) {
+		return &DecodeError{Field: fmt.Sprintf("records[%d]", i), Offset: rr.r.Offset(), Err: rr.overLimit()}
+	}
 	if n := rr.h.readRecordFast(rr.r.Rest(), rec); n > 0 {
 		rr.r.Span(n)
 		return nil
@@ -178,6 +183,16 @@ func (rr *recordReader) next(rec *Record, store *[]Header) error {
 		return prefixField(err, fmt.Sprintf("records[%d].", i))
 	}
 	return nil
+}
+
+// hold adds n bytes to what decoding holds and reports whether that passes the limit.
+func (rr *recordReader) hold(n int) bool {
+	rr.held += n
+	return rr.limit > 0 && rr.held > rr.limit
+}
+
+func (rr *recordReader) overLimit() error {
+	return fmt.Errorf("%w: decoding the records so far would hold %d bytes, more than %d", ErrDecodeLimit, rr.held, rr.limit)
 }
 
 // end checks that nothing follows the last record.
@@ -232,6 +247,10 @@ func (rr *recordReader) readHeaders(r *Reader, store *[]Header) []Header {
 		return nil
 	}
 	rr.headers += n
+	if rr.hold(n * headerMemSize) {
+		r.Fail("", rr.overLimit())
+		return nil
+	}
 	start := 0
 	if store != nil {
 		start = len(*store)

@@ -1,6 +1,13 @@
 package wire
 
-import "reflect"
+import (
+	"errors"
+	"reflect"
+)
+
+// ErrDecodeLimit means decoding a batch's records would hold more memory than the limit given to
+// [RecordScanner.Reset]; test for it with [errors.Is].
+var ErrDecodeLimit = errors.New("wire: decoded size exceeds limit")
 
 // The bytes a decoded [Record] and [Header] take, beside the bytes they alias.
 var (
@@ -26,17 +33,22 @@ type RecordScanner struct {
 	done bool
 }
 
-// Reset starts scanning the record batch at the start of src and returns the bytes after it. It
-// fails if the batch's header is wrong or its records do not decompress into at most limit bytes
-// (see [AppendDecompress]); it does not verify the CRC (see [VerifyBatchCRC]). What is wrong with
-// the records themselves, their count included, is for [RecordScanner.Err] to say.
+// Reset starts scanning the record batch at the start of src and returns the bytes after it.
+// limit bounds what decoding the batch would hold ([RecordScanner.DecodedSize]): Reset fails if the
+// records section does not decompress into at most limit bytes (and [MaxRecordsSize]), and
+// scanning fails with [ErrDecodeLimit] as soon as decoding what it has read would hold more, a
+// record or a header count at a time. Reset also fails if the batch's header is wrong; it does not
+// verify the CRC (see [VerifyBatchCRC]). What is wrong with the records themselves, their count
+// included, is for [RecordScanner.Err] to say.
 func (s *RecordScanner) Reset(src []byte, limit int) (rest []byte, err error) {
 	*s = RecordScanner{raw: s.raw}
+	limit = max(limit, 0)
 	if s.BatchHeader, err = ReadBatchHeader(src); err == nil {
 		var section []byte
 		var base int
-		if section, base, s.raw, err = recordsSection(src, &s.BatchHeader, s.raw, limit); err == nil {
+		if section, base, s.raw, err = recordsSection(src, &s.BatchHeader, s.raw, min(limit, MaxRecordsSize)); err == nil {
 			s.err = inSection(&s.BatchHeader, s.rr.reset(&s.BatchHeader, section, base))
+			s.rr.held, s.rr.limit = s.decompressed(), max(limit, 1)
 			return src[s.Size():], nil
 		}
 	}
@@ -73,10 +85,12 @@ func (s *RecordScanner) Err() error { return s.err }
 // DecodedSize is how many bytes [RecordBatch.Decode] would hold for the records scanned so far,
 // beside the batch itself: the decompressed records section, and a [Record] for each record and a
 // [Header] for each of their headers.
-func (s *RecordScanner) DecodedSize() int {
-	n := s.rr.read*recordMemSize + s.rr.headers*headerMemSize
-	if s.Attributes.Codec() != CodecNone {
-		n += len(s.raw)
+func (s *RecordScanner) DecodedSize() int { return s.rr.held }
+
+// decompressed is how many bytes the records section took decompressed, 0 if it was not compressed.
+func (s *RecordScanner) decompressed() int {
+	if s.Attributes.Codec() == CodecNone {
+		return 0
 	}
-	return n
+	return len(s.raw)
 }

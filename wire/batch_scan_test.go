@@ -105,3 +105,30 @@ func TestRecordScannerWarmAllocs(t *testing.T) {
 		t.Fatalf("warm scan of 1000 records allocates %.1f times (%v), want 0", n, s.Err())
 	}
 }
+
+// Scanning fails with ErrDecodeLimit as soon as decoding would hold more than the limit: at the
+// record, or at the header count, that passes it.
+func TestRecordScannerLimit(t *testing.T) {
+	b := &RecordBatch{Records: []Record{{Value: []byte("a")}, {Value: []byte("b"), Headers: make([]Header, 1000)}}}
+	data, _ := AppendRecordBatch(nil, b, 0)
+	for _, tt := range []struct {
+		limit   int
+		scanned int
+		field   string
+	}{
+		{2*recordMemSize + 1000*headerMemSize, 2, ""},
+		{2*recordMemSize + 999*headerMemSize, 1, "records[1].headerCount"},
+		{recordMemSize, 1, "records[1]"},
+	} {
+		var s RecordScanner
+		s.Reset(data, tt.limit)
+		n := 0
+		for s.Scan() {
+			n++
+		}
+		var de *DecodeError
+		if n != tt.scanned || (tt.field == "") != (s.Err() == nil) || tt.field != "" && (!errors.Is(s.Err(), ErrDecodeLimit) || !errors.As(s.Err(), &de) || de.Field != tt.field) {
+			t.Errorf("limit %d: %d records, then %v; want %d, then a limit error at %q", tt.limit, n, s.Err(), tt.scanned, tt.field)
+		}
+	}
+}
