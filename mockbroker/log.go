@@ -25,22 +25,22 @@ type storedBatch struct {
 	baseOffset  int64
 	lastOffset  int64
 	leaderEpoch int32
-	maxTS       int64
-	data        []byte
+	batchTimes
+	data []byte
 }
 
-// append stores a validated batch at the next offset, with the leader's epoch, stamped with
-// appendTime if the topic uses log-append time, and returns its base offset.
-func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, leaderEpoch int32, logAppendTime bool, appendTime int64) int64 {
+// append stores a validated batch, whose records have times, at the next offset, with the
+// leader's epoch, stamped with appendTime if the topic uses log-append time, and returns its base
+// offset.
+func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, times batchTimes, leaderEpoch int32, logAppendTime bool, appendTime int64) int64 {
 	base := l.highWatermark
-	maxTS := h.MaxTimestamp
 	if logAppendTime {
 		batch = bytes.Clone(batch)
 		wire.SetLogAppendTime(batch, appendTime)
-		maxTS = appendTime
+		times = batchTimes{firstTS: appendTime, maxTS: appendTime}
 	}
 	last := base + int64(h.LastOffsetDelta)
-	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, leaderEpoch: leaderEpoch, maxTS: maxTS, data: batch})
+	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, leaderEpoch: leaderEpoch, batchTimes: times, data: batch})
 	l.highWatermark = last + 1
 	return base
 }
