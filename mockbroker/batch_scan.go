@@ -1,10 +1,12 @@
 package mockbroker
 
-// Reading a batch's records one at a time, never holding them, to check what a producer sends.
+// Reading a batch's records one at a time, never holding them: to check what a producer sends, and
+// to find a stored record by time.
 
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -89,4 +91,18 @@ func scanTimes(s *wire.RecordScanner) (batchTimes, error) {
 		}
 	}
 	return t, s.Err()
+}
+
+// firstAtOrAfter is the offset delta and timestamp of the first record of batch, a stored batch
+// (so one that decodes), whose timestamp is at or after ts, or -1, -1 if none is.
+func firstAtOrAfter(batch []byte, ts int64) (delta int32, timestamp int64) {
+	s := scanners.Get().(*wire.RecordScanner)
+	defer scanners.Put(s)
+	s.Reset(batch, math.MaxInt)
+	for i := int32(0); s.Scan(); i++ {
+		if rec := s.Record(); rec.Timestamp >= ts {
+			return i, rec.Timestamp
+		}
+	}
+	return -1, -1
 }

@@ -55,7 +55,8 @@ func TestProduceRefusesBombs(t *testing.T) {
 	}
 }
 
-// A batch of a million records is stored without decoding its records: for a few times the
+// A batch of a million records is stored without decoding its records, and a ListOffsets by a
+// timestamp inside it finds the record without decoding them all: each costs a few times the
 // batch's 10 MB decompressed, where decoding its records takes 100 MB.
 func TestLargeBatchBounded(t *testing.T) {
 	const bound = 64 << 20
@@ -65,6 +66,17 @@ func TestLargeBatchBounded(t *testing.T) {
 	var code int16
 	if n := allocated(func() { code = produce(tc, 9, 1, "t", 0, batch).ErrorCode }); code != 0 || n > bound {
 		t.Errorf("produce: %v, %d bytes allocated", kerr.ForCode(code), n)
+	}
+	const ts = 700_000
+	for _, v := range []int16{1, 9} {
+		var offset, timestamp int64
+		n := allocated(func() {
+			p := listOffset(tc, v, "t", 0, ts)
+			offset, timestamp = p.Offset, p.Timestamp
+		})
+		if offset != ts || timestamp != ts || n > bound {
+			t.Errorf("v%d: offset %d, timestamp %d, %d bytes allocated; want %d within %d", v, offset, timestamp, n, ts, bound)
+		}
 	}
 }
 
