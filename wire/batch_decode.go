@@ -256,10 +256,7 @@ func (rr *recordReader) readHeaders(r *Reader, store *[]Header) []Header {
 		start = len(*store)
 	}
 	for j := range n {
-		r.SetField("key")
-		kb := r.lengthPrefixed(int64(r.Varint()), false)
-		r.SetField("value")
-		value := r.VarintBytes()
+		kb, value := readHeader(r)
 		if r.err != nil {
 			prefixField(r.err, fmt.Sprintf("headers[%d].", j))
 			return nil
@@ -273,6 +270,14 @@ func (rr *recordReader) readHeaders(r *Reader, store *[]Header) []Header {
 	}
 	rr.prev = (*store)[start:len(*store):len(*store)]
 	return rr.prev
+}
+
+// readHeader reads a header's key and value.
+func readHeader(r *Reader) (key, value []byte) {
+	r.SetField("key")
+	key = r.lengthPrefixed(int64(r.Varint()), false)
+	r.SetField("value")
+	return key, r.VarintBytes()
 }
 
 // sharedKey is kb as a string: the last kept headers' key at position j if equal, else a new one.

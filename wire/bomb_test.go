@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -45,5 +46,18 @@ func TestRecordScannerBomb(t *testing.T) {
 	}
 	if size := s.DecodedSize(); size < 100<<20 {
 		t.Fatalf("decoded size %d, want the records' at least", size)
+	}
+}
+
+// The dissection of the 835-byte batch of a million records shows the first ten thousand and
+// says it truncated the rest, which it checks: tens of megabytes, not 4 GB and 600 MB of text.
+func TestDissectBomb(t *testing.T) {
+	data := millionRecords()
+	var root wire.Field
+	n := allocated(func() { root = wire.DissectRecordBatches(data) })
+	inner := &root.Children[0].Children[len(root.Children[0].Children)-1].Children[0]
+	trunc := inner.Children[len(inner.Children)-1]
+	if root.Failed() || len(inner.Children) != 10_001 || !strings.HasPrefix(trunc.Value, "truncated after 10000 records") || n > 64<<20 {
+		t.Fatalf("%d records fields, the last %s: %q; %d bytes allocated", len(inner.Children), trunc.Name, trunc.Value, n)
 	}
 }
