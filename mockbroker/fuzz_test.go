@@ -7,6 +7,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/kwire-dev/kwire/internal/bomb"
 	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
@@ -14,6 +15,7 @@ import (
 // FuzzHandleFrame feeds request frames to a broker, prefixed with their size as readFrame hands
 // them over: whatever the bytes, the broker must answer or close the connection, never panic, and
 // keep serving. Fetch frames are left to FuzzFetch, which keeps them from waiting for data.
+// Handling a Produce request of record batches (v3+) must allocate no more than produceBound.
 func FuzzHandleFrame(f *testing.F) {
 	client := "fuzz"
 	name := "t"
@@ -24,6 +26,7 @@ func FuzzHandleFrame(f *testing.F) {
 		{3, &protocol.ApiVersionsRequest{ClientSoftwareName: "fuzz", ClientSoftwareVersion: "1"}},
 		{12, &protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{Name: &name}}, AllowAutoTopicCreation: true}},
 		{9, produceReq(1, "t", 0, batchOf(f, -1, 0, 0, 0, "a", "b"))},
+		{9, produceReq(1, "t", 1, bombBatch(f, bomb.Spec{Records: 1, Headers: 8_000_000}))},
 		{2, produceReq(-1, "t", 0, batchOf(f, -1, 0, 0, 0, "a", "b"))},
 		{4, &protocol.InitProducerIDRequest{TransactionTimeoutMs: 1000, ProducerID: -1, ProducerEpoch: -1}},
 		{7, &protocol.ListOffsetsRequest{ReplicaID: -1, Topics: []protocol.ListOffsetsTopic{{Name: "t", Partitions: []protocol.ListOffsetsPartition{{Timestamp: -1}}}}}},
@@ -49,7 +52,13 @@ func FuzzHandleFrame(f *testing.F) {
 		if len(frame) >= 2 && protocol.APIKey(binary.BigEndian.Uint16(frame)) == protocol.KeyFetch {
 			return
 		}
-		cc.handle(sized(frame))
+		if !isProduceV3(frame) {
+			cc.handle(sized(frame))
+			return
+		}
+		if n := allocated(func() { cc.handle(sized(frame)) }); n > produceBound(len(frame)) {
+			t.Fatalf("a %d-byte Produce request allocated %d bytes, more than %d", len(frame), n, produceBound(len(frame)))
+		}
 	})
 }
 
@@ -128,6 +137,18 @@ func fillFuzzLog(f *testing.F, c *Cluster) (largest, total int) {
 	add(1, batchOf(f, -1, 0, 0, wire.CodecNone, value(3000)))
 	return largest, total
 }
+
+// isProduceV3 reports whether frame is a Produce request of v3 or later, which carries record
+// batches.
+func isProduceV3(frame []byte) bool {
+	return len(frame) >= 4 && protocol.APIKey(binary.BigEndian.Uint16(frame)) == protocol.KeyProduce &&
+		int16(binary.BigEndian.Uint16(frame[2:])) >= 3
+}
+
+// produceBound is what handling a Produce request of n bytes may allocate: decoding it, a small
+// multiple of n, and decompressing its batches into at most maxRequestDecoded bytes in all, twice
+// that in buffers grown by doubling, besides the decompressors' own state.
+func produceBound(n int) uint64 { return uint64(64*n + 2*maxRequestDecoded + 32<<20) }
 
 // sized is frame with its size prefix, as a broker reads it.
 func sized(frame []byte) []byte {

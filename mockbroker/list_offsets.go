@@ -12,6 +12,10 @@ package mockbroker
 // leader epoch newer than the partition's is UNKNOWN_LEADER_EPOCH, an older one
 // FENCED_LEADER_EPOCH. v0 answers in its old style, a list of offsets.
 //
+// A lookup by time reads no records under the cluster's lock: the log notes each batch's first and
+// largest timestamps on append, which answer most lookups and -3; when the record sought is inside
+// a batch, its records are read one at a time after the lock is released.
+//
 // Not done: read-committed isolation differs from read-uncommitted only with transactions, which
 // the broker does not have; the last stable offset is the high watermark.
 
@@ -38,23 +42,44 @@ var specialTimestampVersions = map[int64]int16{
 func serveListOffsets(c *Cluster, r *request) protocol.Message {
 	req := r.body.(*protocol.ListOffsetsRequest)
 	resp := &protocol.ListOffsetsResponse{}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, t := range req.Topics {
-		tr := protocol.ListOffsetsTopicResponse{Name: t.Name}
-		for _, p := range t.Partitions {
-			tr.Partitions = append(tr.Partitions, c.listOffset(r, t.Name, &p))
+	for _, l := range c.listOffsets(r, req, resp) {
+		l.find()
+	}
+	if r.header.APIVersion == 0 {
+		for i := range resp.Topics {
+			for j := range resp.Topics[i].Partitions {
+				setOldStyleOffsets(&resp.Topics[i].Partitions[j])
+			}
 		}
-		resp.Topics = append(resp.Topics, tr)
 	}
 	return resp
 }
 
-// listOffset answers for one partition. The caller holds c.mu.
-func (c *Cluster) listOffset(r *request, topic string, p *protocol.ListOffsetsPartition) protocol.ListOffsetsPartitionResponse {
-	pr := protocol.ListOffsetsPartitionResponse{PartitionIndex: p.PartitionIndex, Timestamp: -1, Offset: -1, LeaderEpoch: -1}
+// listOffsets answers for every partition what can be answered holding c.mu, and returns the
+// lookups that must read a batch's records, to be done without it.
+func (c *Cluster) listOffsets(r *request, req *protocol.ListOffsetsRequest, resp *protocol.ListOffsetsResponse) []timeLookup {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var lookups []timeLookup
+	resp.Topics = make([]protocol.ListOffsetsTopicResponse, len(req.Topics))
+	for i, t := range req.Topics {
+		tr := &resp.Topics[i]
+		tr.Name, tr.Partitions = t.Name, make([]protocol.ListOffsetsPartitionResponse, len(t.Partitions))
+		for j := range t.Partitions {
+			if l := c.listOffset(r, t.Name, &t.Partitions[j], &tr.Partitions[j]); l != nil {
+				lookups = append(lookups, *l)
+			}
+		}
+	}
+	return lookups
+}
+
+// listOffset answers for one partition into pr, or returns the lookup that will. The caller holds
+// c.mu.
+func (c *Cluster) listOffset(r *request, topic string, p *protocol.ListOffsetsPartition, pr *protocol.ListOffsetsPartitionResponse) *timeLookup {
+	*pr = protocol.ListOffsetsPartitionResponse{PartitionIndex: p.PartitionIndex, Timestamp: -1, Offset: -1, LeaderEpoch: -1}
 	if pr.ErrorCode = r.forcedError(topic, p.PartitionIndex); pr.ErrorCode != 0 {
-		return pr
+		return nil
 	}
 	part, code := c.leaderPartition(r.cc.broker.id, topic, p.PartitionIndex)
 	if code == 0 && p.Timestamp < 0 {
@@ -67,7 +92,7 @@ func (c *Cluster) listOffset(r *request, topic string, p *protocol.ListOffsetsPa
 	}
 	if code != 0 {
 		pr.ErrorCode = code
-		return pr
+		return nil
 	}
 	log := &part.log
 	switch p.Timestamp {
@@ -77,17 +102,72 @@ func (c *Cluster) listOffset(r *request, topic string, p *protocol.ListOffsetsPa
 		pr.Offset, pr.LeaderEpoch = log.logStart, part.leaderEpoch
 	case latestTieredTimestamp: // nothing is tiered
 	case maxTimestamp:
-		pr.Offset, pr.Timestamp, pr.LeaderEpoch = log.maxTimestampRecord()
+		if sb := log.maxTimestampBatch(); sb != nil {
+			pr.Offset, pr.Timestamp, pr.LeaderEpoch = sb.baseOffset+int64(sb.maxDelta), sb.maxTS, sb.leaderEpoch
+		}
 	default:
-		pr.Offset, pr.Timestamp, pr.LeaderEpoch = log.offsetForTime(p.Timestamp)
+		return log.lookupTime(p.Timestamp, pr)
 	}
-	if r.header.APIVersion == 0 {
+	return nil
+}
+
+// setOldStyleOffsets fills in the list of offsets a v0 answer without an error carries: the one
+// found, if any.
+func setOldStyleOffsets(pr *protocol.ListOffsetsPartitionResponse) {
+	if pr.ErrorCode != 0 {
+		return
+	}
+	pr.OldStyleOffsets = []int64{}
+	if pr.Offset >= 0 {
 		pr.OldStyleOffsets = []int64{pr.Offset}
-		if pr.Offset < 0 {
-			pr.OldStyleOffsets = []int64{}
+	}
+}
+
+// maxTimestampBatch is the first batch holding a record with the log's largest timestamp, or nil
+// if no record has one (ListOffsets' MAX_TIMESTAMP).
+func (l *partitionLog) maxTimestampBatch() *storedBatch {
+	var found *storedBatch
+	best := int64(-1)
+	for i := range l.batches {
+		if sb := &l.batches[i]; sb.maxTS > best {
+			found, best = sb, sb.maxTS
 		}
 	}
-	return pr
+	return found
+}
+
+// lookupTime answers ListOffsets by time into pr (the offset, timestamp and leader epoch of the
+// first record whose timestamp is at or after ts, or -1, -1, -1 if there is none) when the batch
+// holding that record starts with it, and otherwise returns the lookup that reads the batch.
+func (l *partitionLog) lookupTime(ts int64, pr *protocol.ListOffsetsPartitionResponse) *timeLookup {
+	for _, sb := range l.batches {
+		switch {
+		case sb.maxTS < ts:
+			continue
+		case sb.firstTS >= ts:
+			pr.Offset, pr.Timestamp, pr.LeaderEpoch = sb.baseOffset, sb.firstTS, sb.leaderEpoch
+			return nil
+		}
+		pr.LeaderEpoch = sb.leaderEpoch
+		return &timeLookup{pr: pr, ts: ts, baseOffset: sb.baseOffset, data: sb.data}
+	}
+	return nil
+}
+
+// timeLookup finds the first record at or after a time inside one stored batch, whose bytes never
+// change, so that it can read them without the cluster's lock.
+type timeLookup struct {
+	pr         *protocol.ListOffsetsPartitionResponse
+	ts         int64
+	baseOffset int64
+	data       []byte
+}
+
+// find reads the batch's records up to the one sought and answers with it. The batch holds one:
+// its largest timestamp is at or after ts.
+func (l *timeLookup) find() {
+	delta, ts := firstAtOrAfter(l.data, l.ts)
+	l.pr.Offset, l.pr.Timestamp = l.baseOffset+int64(delta), ts
 }
 
 // checkLeaderEpoch checks the leader epoch a client believes current against the partition's, as

@@ -119,3 +119,39 @@ func TestListOffsetsAsKafka(t *testing.T) {
 		}
 	}
 }
+
+// A lookup by time reads no records holding the cluster's lock: what the log notes of each batch's
+// timestamps answers, or the batch's bytes are handed over to be read once the lock is released.
+func TestListOffsetsLookupOutsideLock(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 1))
+	tc := dialTest(t, c.Addrs()[0])
+	produce(tc, 9, 1, "t", 0, timedBatch(t, 100, 300, 200))
+	produce(tc, 9, 1, "t", 0, timedBatch(t, 250, 400))
+	for _, tt := range []struct {
+		ts         int64
+		read       bool // whether the batch's records must be read
+		wantOffset int64
+	}{
+		{50, false, 0}, {100, false, 0}, {150, true, 1}, {250, true, 1}, {301, true, 4}, {401, false, -1},
+	} {
+		var pr protocol.ListOffsetsPartitionResponse
+		var l *timeLookup
+		c.mu.Lock()
+		log := &c.partitionAt("t", 0).log
+		allocs := testing.AllocsPerRun(10, func() {
+			pr = protocol.ListOffsetsPartitionResponse{Offset: -1, Timestamp: -1, LeaderEpoch: -1}
+			l = log.lookupTime(tt.ts, &pr)
+		})
+		c.mu.Unlock()
+		if (l != nil) != tt.read || allocs > 1 {
+			t.Errorf("timestamp %d: lookup %v with %.0f allocations holding the lock; want one: %v", tt.ts, l, allocs, tt.read)
+			continue
+		}
+		if l != nil {
+			l.find()
+		}
+		if pr.Offset != tt.wantOffset {
+			t.Errorf("timestamp %d: offset %d, want %d", tt.ts, pr.Offset, tt.wantOffset)
+		}
+	}
+}

@@ -26,24 +26,24 @@ type storedBatch struct {
 	baseOffset  int64
 	lastOffset  int64
 	leaderEpoch int32
-	maxTS       int64
-	end         int64 // the bytes of the log up to and with this batch, to size reads without summing them
-	data        []byte
+	batchTimes
+	end  int64 // the bytes of the log up to and with this batch, to size reads without summing them
+	data []byte
 }
 
-// append stores a validated batch at the next offset, with the leader's epoch, stamped with
-// appendTime if the topic uses log-append time, and returns its base offset.
-func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, leaderEpoch int32, logAppendTime bool, appendTime int64) int64 {
+// append stores a validated batch, whose records have times, at the next offset, with the
+// leader's epoch, stamped with appendTime if the topic uses log-append time, and returns its base
+// offset.
+func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, times batchTimes, leaderEpoch int32, logAppendTime bool, appendTime int64) int64 {
 	base := l.highWatermark
-	maxTS := h.MaxTimestamp
 	if logAppendTime {
 		batch = bytes.Clone(batch)
 		wire.SetLogAppendTime(batch, appendTime)
-		maxTS = appendTime
+		times = batchTimes{firstTS: appendTime, maxTS: appendTime}
 	}
 	last := base + int64(h.LastOffsetDelta)
 	end := l.size() + int64(len(batch))
-	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, leaderEpoch: leaderEpoch, maxTS: maxTS, end: end, data: batch})
+	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, leaderEpoch: leaderEpoch, batchTimes: times, end: end, data: batch})
 	l.highWatermark = last + 1
 	return base
 }
@@ -106,60 +106,21 @@ func appendBatches(dst []byte, batches []storedBatch) []byte {
 	return dst
 }
 
-// offsetForTime is the offset, timestamp and leader epoch of the first record whose timestamp is
-// at or after ts, or -1, -1, -1 if there is none (ListOffsets by time).
-func (l *partitionLog) offsetForTime(ts int64) (offset, timestamp int64, epoch int32) {
-	for _, sb := range l.batches {
-		if sb.maxTS < ts {
-			continue
-		}
-		for _, rec := range sb.records() {
-			if rec.Timestamp >= ts {
-				return rec.Offset, rec.Timestamp, sb.leaderEpoch
-			}
-		}
-	}
-	return -1, -1, -1
-}
-
-// maxTimestampRecord is the offset, timestamp and leader epoch of the first record with the
-// largest timestamp in the log, or -1, -1, -1 if the log is empty (ListOffsets' MAX_TIMESTAMP).
-func (l *partitionLog) maxTimestampRecord() (offset, timestamp int64, epoch int32) {
-	offset, timestamp, epoch = -1, -1, -1
-	for _, sb := range l.batches {
-		if sb.maxTS <= timestamp {
-			continue
-		}
-		for _, rec := range sb.records() {
-			if rec.Timestamp > timestamp {
-				offset, timestamp, epoch = rec.Offset, rec.Timestamp, sb.leaderEpoch
-			}
-		}
-	}
-	return offset, timestamp, epoch
-}
-
-// records decodes the batch's records. Stored batches were validated on append, so they decode.
-func (sb *storedBatch) records() []wire.Record {
-	var b wire.RecordBatch
-	if _, err := b.Decode(sb.appendTo(nil)); err != nil {
-		panic(fmt.Sprintf("mockbroker: stored batch at offset %d no longer decodes: %v", sb.baseOffset, err))
-	}
-	return b.Records
-}
-
 // Records lists the records stored in topic/partition, oldest first, with the offsets and
-// timestamps the broker gave them.
+// timestamps the broker gave them. It decodes copies of the batches, without holding up the
+// cluster.
 func (c *Cluster) Records(topic string, p int32) ([]wire.Record, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	part := c.partitionAt(topic, p)
-	if part == nil {
-		return nil, fmt.Errorf("mockbroker: no partition %s/%d", topic, p)
+	batches, err := c.Batches(topic, p)
+	if err != nil {
+		return nil, err
 	}
 	var records []wire.Record
-	for i := range part.log.batches {
-		records = append(records, part.log.batches[i].records()...)
+	for _, data := range batches {
+		var b wire.RecordBatch // a new one each time: the records alias its buffers
+		if _, err := b.Decode(data); err != nil {
+			return nil, fmt.Errorf("mockbroker: a stored batch of %s/%d no longer decodes: %w", topic, p, err)
+		}
+		records = append(records, b.Records...)
 	}
 	return records, nil
 }

@@ -7,7 +7,13 @@ package mockbroker
 // must be exactly one record batch of magic 2, not zstd-compressed before v7; acks must be 0, 1 or
 // -1; the broker must lead the partition, and for acks=all have min.insync.replicas in sync; the
 // batch must have base offset 0, be no larger than message.max.bytes, have a valid CRC and as many
-// records as its offsets say, and be no control batch. Produce v0–v2 may carry legacy message sets
+// records as its offsets say, be no control batch, and hold that many well-formed records
+// (INVALID_RECORD otherwise, as Kafka's InvalidRecordException). The records are read one at a time
+// and none is kept (see batch_scan.go), so that a small compressed batch of millions of records
+// costs no more than its decompressed bytes. Beyond Kafka, the broker refuses with INVALID_RECORD
+// a batch of more than 1,048,576 records, one whose offset deltas do not run 0, 1, 2, … (Kafka
+// rewrites it, which no client since 0.11 needs), and what would take more than 128 MiB to decode
+// in one request: bounds no real client reaches. Produce v0–v2 may carry legacy message sets
 // (magic 0 and 1), which are converted to one batch (the Kafka40 and Kafka44 profiles advertise
 // v0–v2 but refuse them, as Kafka 4 does: see versions.go). Idempotent batches have their sequence
 // checked: a retry of one of the last five batches is answered with the original offset and not
@@ -22,7 +28,6 @@ package mockbroker
 
 import (
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/kwire-dev/kwire/wire"
@@ -35,6 +40,7 @@ func serveProduce(c *Cluster, r *request) protocol.Message {
 	version := r.header.APIVersion
 	resp := &protocol.ProduceResponse{ThrottleTimeMs: c.cfg.produceThrottleMs}
 	var leaders []*protocol.LeaderIDAndEpoch
+	budget := maxRequestDecoded
 	for _, t := range req.TopicData {
 		name := t.Name
 		if version >= 13 {
@@ -42,7 +48,7 @@ func serveProduce(c *Cluster, r *request) protocol.Message {
 		}
 		tr := protocol.ProduceTopicResponse{Name: t.Name, TopicID: t.TopicID}
 		for _, p := range t.PartitionData {
-			pr := c.producePartition(r, req, name, &p)
+			pr := c.producePartition(r, req, name, &p, &budget)
 			r.closeAfter = r.closeAfter || pr.ErrorCode != 0 && req.Acks == 0
 			if pr.CurrentLeader != nil {
 				leaders = append(leaders, pr.CurrentLeader)
@@ -60,15 +66,16 @@ func serveProduce(c *Cluster, r *request) protocol.Message {
 	return resp
 }
 
-// producePartition validates and appends one partition's records and says how it went.
-func (c *Cluster) producePartition(r *request, req *protocol.ProduceRequest, topic string, p *protocol.ProducePartition) protocol.ProducePartitionResponse {
+// producePartition validates and appends one partition's records and says how it went; budget is
+// what the request may still decode (see maxRequestDecoded).
+func (c *Cluster) producePartition(r *request, req *protocol.ProduceRequest, topic string, p *protocol.ProducePartition, budget *int) protocol.ProducePartitionResponse {
 	pr := protocol.ProducePartitionResponse{Index: p.Index, BaseOffset: -1, LogAppendTimeMs: -1, LogStartOffset: -1}
 	if code := r.forcedError(topic, p.Index); code != 0 {
 		pr.ErrorCode = code
 		return pr
 	}
 	version := r.header.APIVersion
-	batch, h, requestErr, logErr := c.validateRecords(p.Records, version)
+	batch, requestErr, logErr := c.validateRecords(p.Records, version, budget)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	part := c.partitionAt(topic, p.Index)
@@ -107,12 +114,13 @@ func (c *Cluster) producePartition(r *request, req *protocol.ProduceRequest, top
 	case logErr != nil:
 		return refuse(logErr)
 	}
-	c.appendBatch(r, topicPartition{topic, p.Index}, part, batch, &h, &pr)
+	c.appendBatch(r, topicPartition{topic, p.Index}, part, &batch, &pr)
 	return pr
 }
 
 // appendBatch checks an idempotent batch's sequence and writes the batch. The caller holds c.mu.
-func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, batch []byte, h *wire.BatchHeader, pr *protocol.ProducePartitionResponse) {
+func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, batch *checkedBatch, pr *protocol.ProducePartitionResponse) {
+	h := &batch.h
 	if h.ProducerID >= 0 {
 		if r.partitionFault(ForgetSequences, tp.topic, tp.partition) != nil {
 			forgetSequences(part)
@@ -132,7 +140,7 @@ func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, ba
 	}
 	now := time.Now().UnixMilli()
 	lat := c.topics[tp.topic].logAppendTime
-	pr.BaseOffset = part.log.append(batch, h, part.leaderEpoch, lat, now)
+	pr.BaseOffset = part.log.append(batch.data, h, batch.times, part.leaderEpoch, lat, now)
 	maxTS := h.MaxTimestamp
 	if lat {
 		pr.LogAppendTimeMs, maxTS = now, now
@@ -146,75 +154,74 @@ func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, ba
 	}
 }
 
-// batchDecoders recycles the decoders that validate produced batches, with their buffers for
-// records and decompression, so that ingest does not allocate them for every batch.
-var batchDecoders = sync.Pool{New: func() any { return new(wire.RecordBatch) }}
+// checkedBatch is a batch that passed validation, with what the log notes of it.
+type checkedBatch struct {
+	data  []byte
+	h     wire.BatchHeader
+	times batchTimes
+}
 
-// validateRecords checks a partition's records as Kafka does and returns the batch to store with
-// its header, or the error Kafka would answer with: requestErr for what it checks as it reads the
-// request, logErr for what its log checks on append. Errors are *kerr.Error values wrapped with
-// the reason.
-func (c *Cluster) validateRecords(records []byte, version int16) (batch []byte, h wire.BatchHeader, requestErr, logErr error) {
+// validateRecords checks a partition's records as Kafka does and returns the batch to store, or
+// the error Kafka would answer with: requestErr for what it checks as it reads the request, logErr
+// for what its log checks on append. budget is what the request may still decode. Errors are
+// *kerr.Error values wrapped with the reason.
+func (c *Cluster) validateRecords(records []byte, version int16, budget *int) (batch checkedBatch, requestErr, logErr error) {
 	if len(records) == 0 {
-		return nil, h, fmt.Errorf("%w: no records", kerr.InvalidRecord), nil
+		return batch, fmt.Errorf("%w: no records", kerr.InvalidRecord), nil
 	}
 	magic, err := wire.Magic(records)
 	if err != nil {
-		return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
+		return batch, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
 	}
 	if magic < wire.MagicV2 {
 		if version > 2 {
-			return nil, h, fmt.Errorf("%w: magic %d records in a v%d produce request", kerr.InvalidRecord, magic, version), nil
+			return batch, fmt.Errorf("%w: magic %d records in a v%d produce request", kerr.InvalidRecord, magic, version), nil
 		}
 		if len(records) > int(c.cfg.messageMaxBytes) {
-			return nil, h, nil, fmt.Errorf("%w: %d bytes of records, message.max.bytes is %d", kerr.MessageTooLarge, len(records), c.cfg.messageMaxBytes)
+			return batch, nil, fmt.Errorf("%w: %d bytes of records, message.max.bytes is %d", kerr.MessageTooLarge, len(records), c.cfg.messageMaxBytes)
 		}
 		if records, err = wire.UpconvertMessageSet(nil, records); err != nil {
-			return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
+			return batch, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
 		}
 	}
-	if h, err = wire.ReadBatchHeader(records); err != nil {
-		return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
+	if batch.h, err = wire.ReadBatchHeader(records); err != nil {
+		return batch, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
 	}
 	switch {
-	case len(records) > h.Size():
-		return nil, h, fmt.Errorf("%w: more than one record batch", kerr.InvalidRecord), nil
-	case version < 7 && h.Attributes.Codec() == wire.CodecZstd:
-		return nil, h, fmt.Errorf("%w: zstd in a v%d produce request (zstd takes v7)", kerr.UnsupportedCompressionType, version), nil
+	case len(records) > batch.h.Size():
+		return batch, fmt.Errorf("%w: more than one record batch", kerr.InvalidRecord), nil
+	case version < 7 && batch.h.Attributes.Codec() == wire.CodecZstd:
+		return batch, fmt.Errorf("%w: zstd in a v%d produce request (zstd takes v7)", kerr.UnsupportedCompressionType, version), nil
 	}
-	return c.validateBatch(records, h)
+	batch.data = records
+	return batch, nil, c.validateBatch(&batch, budget)
 }
 
-// validateBatch checks one batch as Kafka's log does on append: base offset, size, CRC, record
-// count, producer fields and records, in that order.
-func (c *Cluster) validateBatch(records []byte, h wire.BatchHeader) ([]byte, wire.BatchHeader, error, error) {
-	invalid := func(format string, args ...any) ([]byte, wire.BatchHeader, error, error) {
-		return nil, h, nil, fmt.Errorf("%w: %s", kerr.InvalidRecord, fmt.Sprintf(format, args...))
-	}
+// validateBatch checks one batch as Kafka's log does on append, in its order: base offset, size,
+// CRC, record count, control and producer fields, then the records, one at a time (see
+// checkRecords), noting their times.
+func (c *Cluster) validateBatch(batch *checkedBatch, budget *int) error {
+	h := &batch.h
 	switch {
 	case h.BaseOffset != 0:
-		return invalid("base offset %d, not 0", h.BaseOffset)
-	case len(records) > int(c.cfg.messageMaxBytes):
-		return nil, h, nil, fmt.Errorf("%w: %d bytes of records, message.max.bytes is %d", kerr.MessageTooLarge, len(records), c.cfg.messageMaxBytes)
+		return fmt.Errorf("%w: base offset %d, not 0", kerr.InvalidRecord, h.BaseOffset)
+	case len(batch.data) > int(c.cfg.messageMaxBytes):
+		return fmt.Errorf("%w: %d bytes of records, message.max.bytes is %d", kerr.MessageTooLarge, len(batch.data), c.cfg.messageMaxBytes)
 	}
-	if h.NumRecords <= 0 || h.LastOffsetDelta != h.NumRecords-1 {
-		if err := wire.VerifyBatchCRC(records, &h); err != nil { // Kafka checks the CRC first
-			return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
-		}
-		return invalid("%d records with lastOffsetDelta %d", h.NumRecords, h.LastOffsetDelta)
-	}
-	b := batchDecoders.Get().(*wire.RecordBatch)
-	defer batchDecoders.Put(b)
-	if _, err := b.Decode(records); err != nil {
-		return nil, h, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
+	if err := wire.VerifyBatchCRC(batch.data, h); err != nil {
+		return fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
 	}
 	switch {
+	case h.NumRecords <= 0 || h.LastOffsetDelta != h.NumRecords-1:
+		return fmt.Errorf("%w: %d records with lastOffsetDelta %d", kerr.InvalidRecord, h.NumRecords, h.LastOffsetDelta)
 	case h.Attributes&wire.AttrControl != 0:
-		return invalid("a control batch from a client")
+		return fmt.Errorf("%w: a control batch from a client", kerr.InvalidRecord)
 	case h.ProducerID >= 0 && h.BaseSequence < 0:
-		return invalid("producer id %d with base sequence %d", h.ProducerID, h.BaseSequence)
+		return fmt.Errorf("%w: producer id %d with base sequence %d", kerr.InvalidRecord, h.ProducerID, h.BaseSequence)
 	}
-	return records, h, nil, nil
+	var err error
+	batch.times, err = checkRecords(batch.data, h, budget)
+	return err
 }
 
 // topicName finds a topic by id, or "" if none has it.

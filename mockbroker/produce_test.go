@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/kwire-dev/kwire/internal/bomb"
 	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
@@ -78,6 +79,8 @@ func TestProduceValidation(t *testing.T) {
 	recrc := func(b []byte) { binary.BigEndian.PutUint32(b[17:], wire.BatchCRC(b)) }
 	corrupt := edit(func(b []byte) { b[len(b)-1] ^= 1 })
 	miscounted := edit(func(b []byte) { b[60] = 2; recrc(b) })
+	short := edit(func(b []byte) { b[60], b[26] = 2, 1; recrc(b) }) // two records said, offsets agree, one written
+	badRecord := edit(func(b []byte) { b[len(b)-1] = 2; recrc(b) }) // a header count with no headers
 	offset := edit(func(b []byte) { b[7] = 9 })
 	control := edit(func(b []byte) { b[22] |= byte(wire.AttrControl); recrc(b) })
 	big := batchOf(t, -1, 0, 0, wire.CodecNone, string(make([]byte, 300)))
@@ -104,6 +107,9 @@ func TestProduceValidation(t *testing.T) {
 		{"too large", 9, 1, "t", 0, big, kerr.MessageTooLarge, -1},
 		{"bad crc", 9, 1, "t", 0, corrupt, kerr.CorruptMessage, -1},
 		{"record count", 9, 1, "t", 0, miscounted, kerr.InvalidRecord, 0},
+		{"fewer records than counted", 9, 1, "t", 0, short, kerr.InvalidRecord, 0},
+		{"malformed record", 9, 1, "t", 0, badRecord, kerr.InvalidRecord, 0},
+		{"offset deltas", 9, 1, "t", 0, bombBatch(t, bomb.Spec{Records: 2}), kerr.InvalidRecord, 0},
 		{"control batch", 9, 1, "t", 0, control, kerr.InvalidRecord, 0},
 	} {
 		pr := produce(tc, tt.version, tt.acks, tt.topic, tt.partition, tt.records)

@@ -90,56 +90,123 @@ func (b *RecordBatch) Decode(src []byte) (rest []byte, err error) {
 		return src, err
 	}
 	b.BatchHeader = h
-	section := src[BatchHeaderSize:h.Size()]
-	if codec := h.Attributes.Codec(); codec != CodecNone {
-		if b.raw, err = AppendDecompress(b.raw[:0], section, codec, MaxRecordsSize); err != nil {
-			return src, &DecodeError{Field: "records", Offset: BatchHeaderSize, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
-		}
-		if err := b.decodeRecords(b.raw, 0); err != nil {
-			return src, fmt.Errorf("wire: in the %s-decompressed records section at batch offset %d: %w", codec, BatchHeaderSize, err)
-		}
-		return src[h.Size():], nil
-	}
-	if err := b.decodeRecords(section, BatchHeaderSize); err != nil {
+	var section []byte
+	var base int
+	if section, base, b.raw, err = recordsSection(src, &b.BatchHeader, b.raw, MaxRecordsSize); err != nil {
 		return src, err
 	}
+	if err := b.decodeRecords(section, base); err != nil {
+		return src, inSection(&h, err)
+	}
 	return src[h.Size():], nil
+}
+
+// recordsSection returns the records section of the batch at the start of src, whose header is h:
+// the bytes themselves, base BatchHeaderSize into src, or their decompression (of at most limit
+// bytes) into buf, reused, at base 0.
+func recordsSection(src []byte, h *BatchHeader, buf []byte, limit int) (section []byte, base int, _ []byte, err error) {
+	section = src[BatchHeaderSize:h.Size()]
+	codec := h.Attributes.Codec()
+	if codec == CodecNone {
+		return section, BatchHeaderSize, buf, nil
+	}
+	if buf, err = AppendDecompress(buf[:0], section, codec, limit); err != nil {
+		return nil, 0, buf, &DecodeError{Field: "records", Offset: BatchHeaderSize, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
+	}
+	return buf, 0, buf, nil
+}
+
+// inSection says, of an error met in a compressed batch's records, that its offset is into the
+// decompressed records section. A nil error stays nil.
+func inSection(h *BatchHeader, err error) error {
+	if codec := h.Attributes.Codec(); err != nil && codec != CodecNone {
+		return fmt.Errorf("wire: in the %s-decompressed records section at batch offset %d: %w", codec, BatchHeaderSize, err)
+	}
+	return err
 }
 
 // decodeRecords decodes b.NumRecords records from section, whose first byte is at offset base of
 // the input that errors speak of.
 func (b *RecordBatch) decodeRecords(section []byte, base int) error {
-	n := int(b.NumRecords)
-	if n > len(section)/minRecordSize {
-		return &DecodeError{Field: "recordCount", Offset: offRecordCount,
-			Err: fmt.Errorf("%w: %d records cannot fit in %d bytes", ErrCorrupt, n, len(section))}
+	var rr recordReader
+	if err := rr.reset(&b.BatchHeader, section, base); err != nil {
+		return err
 	}
+	n := int(b.NumRecords)
 	b.Records = slices.Grow(b.Records[:0], n)[:n]
 	b.headers = b.headers[:0]
-	var r Reader
-	r.Reset(section, base)
-	var prevHeaders []Header // of the last record that had any, to share their key strings
 	for i := range b.Records {
-		if n := b.readRecordFast(r.Rest(), &b.Records[i]); n > 0 {
-			r.Span(n)
-			continue
-		}
-		if err := b.readRecord(&r, &b.Records[i], prevHeaders); err != nil {
-			return prefixField(err, fmt.Sprintf("records[%d].", i))
-		}
-		if len(b.Records[i].Headers) > 0 {
-			prevHeaders = b.Records[i].Headers
+		if err := rr.next(&b.Records[i], &b.headers); err != nil {
+			return err
 		}
 	}
-	if r.Remaining() != 0 {
-		return &DecodeError{Field: "records", Offset: r.Offset(),
-			Err: fmt.Errorf("%w: %d bytes follow the last of %d records", ErrCorrupt, r.Remaining(), n)}
+	return rr.end()
+}
+
+// recordReader reads a batch's records one after another from its (decompressed) records
+// section, checking each: [RecordBatch.Decode] keeps them, [RecordScanner] does not.
+type recordReader struct {
+	h       *BatchHeader
+	r       Reader
+	read    int      // records read
+	headers int      // headers read, kept or not
+	prev    []Header // the kept headers of the last record that had any, to share their key strings
+	held    int      // what decoding the records read holds: a Record each, a Header each, and what the caller adds
+	limit   int      // what held may reach before reading fails with ErrDecodeLimit; 0 for no limit
+}
+
+// reset starts reading section, whose first byte is at offset base of the input that errors speak
+// of, after checking that the records h counts can fit in it.
+func (rr *recordReader) reset(h *BatchHeader, section []byte, base int) error {
+	*rr = recordReader{h: h}
+	rr.r.Reset(section, base)
+	if n := int(h.NumRecords); n > len(section)/minRecordSize {
+		return &DecodeError{Field: "recordCount", Offset: offRecordCount,
+			Err: fmt.Errorf("%w: %d records cannot fit in %d bytes", ErrCorrupt, n, len(section))}
 	}
 	return nil
 }
 
-// readRecord decodes the next record from r into rec; prevHeaders are the last headers decoded.
-func (b *RecordBatch) readRecord(r *Reader, rec *Record, prevHeaders []Header) error {
+// next reads the next record into rec. Its headers are appended to *store, or only checked and
+// counted if store is nil.
+func (rr *recordReader) next(rec *Record, store *[]Header) error {
+	i := rr.read
+	rr.read++
+	if rr.hold(recordMemSize) {
+		return &DecodeError{Field: fmt.Sprintf("records[%d]", i), Offset: rr.r.Offset(), Err: rr.overLimit()}
+	}
+	if n := rr.h.readRecordFast(rr.r.Rest(), rec); n > 0 {
+		rr.r.Span(n)
+		return nil
+	}
+	if err := rr.readRecord(rec, store); err != nil {
+		return prefixField(err, fmt.Sprintf("records[%d].", i))
+	}
+	return nil
+}
+
+// hold adds n bytes to what decoding holds and reports whether that passes the limit.
+func (rr *recordReader) hold(n int) bool {
+	rr.held += n
+	return rr.limit > 0 && rr.held > rr.limit
+}
+
+func (rr *recordReader) overLimit() error {
+	return fmt.Errorf("%w: decoding the records so far would hold %d bytes, more than %d", ErrDecodeLimit, rr.held, rr.limit)
+}
+
+// end checks that nothing follows the last record.
+func (rr *recordReader) end() error {
+	if rr.r.Remaining() != 0 {
+		return &DecodeError{Field: "records", Offset: rr.r.Offset(),
+			Err: fmt.Errorf("%w: %d bytes follow the last of %d records", ErrCorrupt, rr.r.Remaining(), rr.h.NumRecords)}
+	}
+	return nil
+}
+
+// readRecord decodes the next record into rec, with the field bookkeeping that errors need.
+func (rr *recordReader) readRecord(rec *Record, store *[]Header) error {
+	r := &rr.r
 	lengthAt := r.Offset()
 	r.SetField("length")
 	length := r.Varint()
@@ -152,17 +219,17 @@ func (b *RecordBatch) readRecord(r *Reader, rec *Record, prevHeaders []Header) e
 	br.SetField("attributes")
 	rec.Attributes = br.Int8()
 	br.SetField("timestampDelta")
-	rec.Timestamp = b.BaseTimestamp + br.Varlong()
-	if b.Attributes&AttrLogAppendTime != 0 {
-		rec.Timestamp = b.MaxTimestamp
+	rec.Timestamp = rr.h.BaseTimestamp + br.Varlong()
+	if rr.h.Attributes&AttrLogAppendTime != 0 {
+		rec.Timestamp = rr.h.MaxTimestamp
 	}
 	br.SetField("offsetDelta")
-	rec.Offset = b.BaseOffset + int64(br.Varint())
+	rec.Offset = rr.h.BaseOffset + int64(br.Varint())
 	br.SetField("key")
 	rec.Key = br.VarintBytes()
 	br.SetField("value")
 	rec.Value = br.VarintBytes()
-	rec.Headers = b.readHeaders(&br, prevHeaders)
+	rec.Headers = rr.readHeaders(&br, store)
 	if br.err == nil && br.Remaining() != 0 {
 		return &DecodeError{Field: "length", Offset: lengthAt,
 			Err: fmt.Errorf("%w: record length %d, but its fields take %d bytes", ErrCorrupt, length, len(body)-br.Remaining())}
@@ -170,33 +237,55 @@ func (b *RecordBatch) readRecord(r *Reader, rec *Record, prevHeaders []Header) e
 	return br.err
 }
 
-// readHeaders decodes a record's headers into b's shared header store. Header keys repeat from record
-// to record, so a key equal to prev's key at the same position reuses its string.
-func (b *RecordBatch) readHeaders(r *Reader, prev []Header) []Header {
+// readHeaders decodes a record's headers, appending them to *store, or only checks and counts
+// them if store is nil. Header keys repeat from record to record, so a key equal to the last kept
+// headers' key at the same position reuses its string.
+func (rr *recordReader) readHeaders(r *Reader, store *[]Header) []Header {
 	r.SetField("headerCount")
 	n := r.arrayLen(int64(r.Varint()), 2)
 	if n <= 0 {
 		return nil
 	}
-	start := len(b.headers)
+	rr.headers += n
+	if rr.hold(n * headerMemSize) {
+		r.Fail("", rr.overLimit())
+		return nil
+	}
+	start := 0
+	if store != nil {
+		start = len(*store)
+	}
 	for j := range n {
-		r.SetField("key")
-		kb := r.lengthPrefixed(int64(r.Varint()), false)
-		var key string
-		if j < len(prev) && prev[j].Key == string(kb) {
-			key = prev[j].Key
-		} else {
-			key = string(kb)
-		}
-		r.SetField("value")
-		value := r.VarintBytes()
+		kb, value := readHeader(r)
 		if r.err != nil {
 			prefixField(r.err, fmt.Sprintf("headers[%d].", j))
 			return nil
 		}
-		b.headers = append(b.headers, Header{Key: key, Value: value})
+		if store != nil {
+			*store = append(*store, Header{Key: rr.sharedKey(j, kb), Value: value})
+		}
 	}
-	return b.headers[start:len(b.headers):len(b.headers)]
+	if store == nil {
+		return nil
+	}
+	rr.prev = (*store)[start:len(*store):len(*store)]
+	return rr.prev
+}
+
+// readHeader reads a header's key and value.
+func readHeader(r *Reader) (key, value []byte) {
+	r.SetField("key")
+	key = r.lengthPrefixed(int64(r.Varint()), false)
+	r.SetField("value")
+	return key, r.VarintBytes()
+}
+
+// sharedKey is kb as a string: the last kept headers' key at position j if equal, else a new one.
+func (rr *recordReader) sharedKey(j int, kb []byte) string {
+	if j < len(rr.prev) && rr.prev[j].Key == string(kb) {
+		return rr.prev[j].Key
+	}
+	return string(kb)
 }
 
 // prefixField prepends prefix to the field a *DecodeError names; other errors pass unchanged.

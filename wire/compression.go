@@ -131,13 +131,15 @@ func (w *appendWriter) Write(p []byte) (int, error) {
 const readChunk = 64 << 10
 
 // appendRead appends what r yields until io.EOF to dst, failing with [ErrDecompressLimit] as soon
-// as more than limit bytes arrive. dst grows geometrically a chunk at a time, so memory tracks the
-// output actually produced, never a length the input claims.
+// as more than limit bytes arrive. dst doubles when less than a chunk is free, so memory tracks the
+// output actually produced, never a length the input claims, and a large output costs about
+// twice its size in allocations (growing a chunk at a time, by append's 1.25 for large slices,
+// cost five times).
 func appendRead(dst []byte, r io.Reader, limit int) ([]byte, error) {
 	stop := len(dst) + limit + 1 // one byte past the limit reveals an overflow
 	for {
 		if cap(dst)-len(dst) < readChunk && cap(dst) < stop {
-			dst = slices.Grow(dst, min(readChunk, stop-len(dst)))
+			dst = slices.Grow(dst, min(max(readChunk, cap(dst)), stop-len(dst)))
 		}
 		n, err := r.Read(dst[len(dst):min(cap(dst), stop)])
 		dst = dst[:len(dst)+n]

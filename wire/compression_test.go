@@ -411,6 +411,24 @@ func TestDecompressClaimedSizes(t *testing.T) {
 	}
 }
 
+// TestDecompressStreamAllocs: a large output of a codec that streams (gzip here) costs about twice
+// its size in allocations, not the five times growing it a chunk at a time cost.
+func TestDecompressStreamAllocs(t *testing.T) {
+	src := bytes.Repeat([]byte("0123456789abcdef"), 1<<19) // 8 MiB
+	packed, err := AppendCompress(nil, src, CodecGzip, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	AppendDecompress(nil, packed, CodecGzip, MaxRecordsSize) // warm the pool
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	out, err := AppendDecompress(nil, packed, CodecGzip, MaxRecordsSize)
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; err != nil || !bytes.Equal(out, src) || n > 3*uint64(len(src)) {
+		t.Fatalf("%v; %d bytes allocated for %d", err, n, len(src))
+	}
+}
+
 func TestDecompressGarbage(t *testing.T) {
 	garbage := [][]byte{
 		[]byte("this is not compressed data at all, just text"),

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -19,7 +20,8 @@ type Field struct {
 	Err      string  `json:"error,omitempty"` // why decoding stopped here
 	Children []Field `json:"children,omitempty"`
 	// Buffer holds other bytes than the input's, which this field's offset and its descendants'
-	// refer to: the decompressed records section of a compressed batch.
+	// refer to: the decompressed records section of a compressed batch, or, if the dissection
+	// truncated the records, as much of it as the records shown take.
 	Buffer []byte `json:"buffer,omitempty"`
 }
 
@@ -37,30 +39,44 @@ func (f *Field) Failed() bool {
 }
 
 // DissectRecordBatches dissects src as a sequence of record batches, or legacy (magic 0 and 1)
-// messages, as a Fetch response or a Produce request carries them. It never fails: where the bytes
-// stop making sense it marks the field with Err and stops.
+// messages, as a Fetch response or a Produce request carries them, within
+// [DefaultDissectLimits]. It never fails: where the bytes stop making sense it marks the field
+// with Err and stops.
 func DissectRecordBatches(src []byte) Field {
+	return NewDissectBudget(DefaultDissectLimits).DissectRecordBatches(src)
+}
+
+// DissectRecordBatches dissects src as the function [DissectRecordBatches] does, within what b has
+// left, and takes what it shows and decompresses from b.
+func (b *DissectBudget) DissectRecordBatches(src []byte) Field {
 	root := Field{Name: "recordBatches", Length: len(src)}
-	for off, i := 0, 0; off < len(src); i++ {
+	shown := 0
+	for off := 0; off < len(src); shown++ {
+		if b.full(shown) {
+			root.Children = append(root.Children, Field{Name: "truncated", Offset: off, Length: len(src) - off,
+				Value: fmt.Sprintf("truncated after %d entries: %d bytes not shown", shown, len(src)-off)})
+			break
+		}
 		var batch Field
 		if m, err := Magic(src[off:]); err == nil && (m == 0 || m == 1) {
-			batch = dissectLegacyMessage(src[off:], off, fmt.Sprintf("message[%d]", i))
+			batch = b.dissectLegacyMessage(src[off:], off, fmt.Sprintf("message[%d]", shown))
 		} else {
-			batch = dissectBatch(src[off:], off, fmt.Sprintf("batch[%d]", i))
+			batch = b.dissectBatch(src[off:], off, fmt.Sprintf("batch[%d]", shown))
 		}
 		root.Children = append(root.Children, batch)
 		if batch.Err != "" || batch.Failed() || batch.Length == 0 {
+			shown++
 			break
 		}
 		off += batch.Length
 	}
-	root.Value = fmt.Sprintf("%d entries", len(root.Children))
+	root.Value = fmt.Sprintf("%d entries", shown)
 	return root
 }
 
 // dissectBatch dissects the batch at the start of src, which starts at offset base of the input.
-func dissectBatch(src []byte, base int, name string) Field {
-	d := newDissector(src, base)
+func (b *DissectBudget) dissectBatch(src []byte, base int, name string) Field {
+	d := newDissector(src, base, b)
 	batch := Field{Name: name, Offset: base}
 	h, herr := ReadBatchHeader(src)
 	d.int64(&batch, "baseOffset")
@@ -86,27 +102,36 @@ func dissectBatch(src []byte, base int, name string) Field {
 	}
 	batch.Value = fmt.Sprintf("%d records, %s, crc %s", h.NumRecords, attrs, crc)
 	section := src[BatchHeaderSize:h.Size()]
-	batch.Children = append(batch.Children, dissectRecordsSection(section, base+BatchHeaderSize, &h))
+	batch.Children = append(batch.Children, b.dissectRecordsSection(section, base+BatchHeaderSize, &h))
 	return batch
 }
 
 // dissectRecordsSection dissects a batch's records, decompressing them first if need be.
-func dissectRecordsSection(section []byte, base int, h *BatchHeader) Field {
+func (b *DissectBudget) dissectRecordsSection(section []byte, base int, h *BatchHeader) Field {
 	codec := h.Attributes.Codec()
 	if codec == CodecNone {
-		return dissectRecords(section, base, h)
+		f, _ := b.dissectRecords(section, base, h)
+		return f
 	}
 	blob := Field{Name: "records", Offset: base, Length: len(section),
 		Value: fmt.Sprintf("%d bytes compressed with %s", len(section), codec)}
-	raw, err := AppendDecompress(nil, section, codec, MaxRecordsSize)
-	if err != nil {
+	raw, err := b.decompress(section, codec)
+	switch {
+	case errors.Is(err, errDecompressBudget):
+		blob.Value += "; not decompressed: " + err.Error()
+		return blob
+	case err != nil:
 		blob.Err = fmt.Sprintf("decompressing with %s: %v", codec, err)
 		return blob
 	}
-	inner := dissectRecords(raw, 0, h)
+	blob.Value += fmt.Sprintf(", %d decompressed (ratio %.2f)", len(raw), ratio(len(raw), len(section)))
+	inner, shownEnd := b.dissectRecords(raw, 0, h)
 	inner.Name = "records (decompressed)"
 	inner.Buffer = raw
-	blob.Value += fmt.Sprintf(", %d decompressed (ratio %.2f)", len(raw), ratio(len(raw), len(section)))
+	if shownEnd < len(raw) { // keep the bytes of the records shown, not a section that may be 128 MiB
+		inner.Buffer, inner.Length = bytes.Clone(raw[:shownEnd]), shownEnd
+		last(&inner).Length = 0
+	}
 	blob.Children = []Field{inner}
 	return blob
 }
@@ -118,29 +143,36 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// dissectRecords dissects h.NumRecords records from section, whose first byte is at base.
-func dissectRecords(section []byte, base int, h *BatchHeader) Field {
-	f := Field{Name: "records", Offset: base, Length: len(section), Value: fmt.Sprintf("%d records", h.NumRecords)}
-	d := newDissector(section, base)
+// dissectRecords dissects h.NumRecords records from section, whose first byte is at base, and
+// returns where in section those it shows end.
+func (b *DissectBudget) dissectRecords(section []byte, base int, h *BatchHeader) (f Field, shownEnd int) {
+	f = Field{Name: "records", Offset: base, Length: len(section), Value: fmt.Sprintf("%d records", h.NumRecords)}
+	d := newDissector(section, base, b)
 	for i := 0; i < int(h.NumRecords) && d.ok(); i++ {
+		if b.full(i) {
+			shownEnd = d.r.Offset() - base
+			f.Children = append(f.Children, d.truncateRecords(h, i))
+			return f, shownEnd
+		}
 		f.Children = append(f.Children, d.record(i, h))
 	}
 	if d.ok() && d.r.Remaining() > 0 {
 		f.Children = append(f.Children, Field{Name: "trailing", Offset: d.r.Offset(), Length: d.r.Remaining(),
 			Err: fmt.Sprintf("%d bytes follow the last of %d records", d.r.Remaining(), h.NumRecords)})
 	}
-	return f
+	return f, len(section)
 }
 
 // dissector reads fields off a Reader and records each as a Field, up to and including the first
-// that fails.
+// that fails, taking each from its budget.
 type dissector struct {
 	r      Reader
+	budget *DissectBudget
 	failed bool // the failing field is recorded; later ones are not
 }
 
-func newDissector(src []byte, base int) *dissector {
-	d := &dissector{}
+func newDissector(src []byte, base int, budget *DissectBudget) *dissector {
+	d := &dissector{budget: budget}
 	d.r.Reset(src, base)
 	return d
 }
@@ -153,6 +185,7 @@ func (d *dissector) add(parent *Field, name string, off int, value string) *Fiel
 	if d.failed {
 		return &Field{}
 	}
+	d.budget.fields--
 	f := Field{Name: name, Offset: off, Length: d.r.Offset() - off, Value: value}
 	if err := d.r.Err(); err != nil {
 		d.failed = true
@@ -270,6 +303,10 @@ func (d *dissector) headers(rec *Field) {
 	}
 	hs := Field{Name: "headers", Offset: d.r.Offset(), Value: fmt.Sprintf("%d headers", n)}
 	for j := 0; j < int(n) && d.ok(); j++ {
+		if d.budget.full(j) {
+			hs.Children = append(hs.Children, d.truncateHeaders(j, int(n)))
+			break
+		}
 		h := Field{Name: fmt.Sprintf("header[%d]", j), Offset: d.r.Offset()}
 		key := d.varbytes(&h, "key", false)
 		d.varbytes(&h, "value", true)
@@ -346,8 +383,8 @@ func formatTimestamp(ms int64) string {
 
 // dissectLegacyMessage dissects the magic 0 or 1 message at the start of src, which starts at base;
 // a compressed message's value is shown decompressed as the inner message set.
-func dissectLegacyMessage(src []byte, base int, name string) Field {
-	d := newDissector(src, base)
+func (b *DissectBudget) dissectLegacyMessage(src []byte, base int, name string) Field {
+	d := newDissector(src, base, b)
 	msg := Field{Name: name, Offset: base}
 	d.int64(&msg, "offset")
 	size := d.int32(&msg, "messageSize")
@@ -371,12 +408,16 @@ func dissectLegacyMessage(src []byte, base int, name string) Field {
 	msg.Value = fmt.Sprintf("magic %d, %s", magic, Codec(attrs&0x07))
 	if codec := Codec(attrs & 0x07); d.ok() && codec != CodecNone && value != nil {
 		v := last(&msg)
-		raw, err := AppendDecompress(nil, value, codec, MaxRecordsSize)
-		if err != nil {
+		raw, err := b.decompress(value, codec)
+		switch {
+		case errors.Is(err, errDecompressBudget):
+			v.Value += "; not decompressed: " + err.Error()
+			return msg
+		case err != nil:
 			v.Err = fmt.Sprintf("decompressing with %s: %v", codec, err)
 			return msg
 		}
-		inner := DissectRecordBatches(raw)
+		inner := b.DissectRecordBatches(raw)
 		inner.Name, inner.Buffer = "messages (decompressed)", raw
 		v.Children = append(v.Children, inner)
 	}

@@ -46,12 +46,17 @@ type LegacyMessage struct {
 // ReadMessageSet decodes a legacy message set, unwrapping compressed wrappers into their inner
 // messages with absolute offsets. Keys and values alias src or fresh decompression buffers. A
 // partial message at the end (which brokers may send in fetches) is an error here, as in a produce.
+// The wrappers of one set decompress into at most [MaxRecordsSize] bytes in all, not each.
 func ReadMessageSet(src []byte) ([]LegacyMessage, error) {
 	var msgs []LegacyMessage
-	return readMessageSet(msgs, src, 0, false)
+	left := MaxRecordsSize
+	return readMessageSet(msgs, src, 0, &left)
 }
 
-func readMessageSet(msgs []LegacyMessage, src []byte, base int, inner bool) ([]LegacyMessage, error) {
+// readMessageSet appends the messages of src, whose first byte is at offset base of the input,
+// to msgs. Its compressed wrappers may decompress into *left bytes, less what they take; an inner
+// set, which may hold none, has nil.
+func readMessageSet(msgs []LegacyMessage, src []byte, base int, left *int) ([]LegacyMessage, error) {
 	var r Reader
 	r.Reset(src, base)
 	for i := 0; r.Remaining() > 0; i++ {
@@ -68,11 +73,11 @@ func readMessageSet(msgs []LegacyMessage, src []byte, base int, inner bool) ([]L
 		}
 		m.Offset = offset
 		if codec := Codec(m.Attributes & 0x07); codec != CodecNone {
-			if inner {
+			if left == nil {
 				return nil, &DecodeError{Field: fmt.Sprintf("messages[%d].attributes", i), Offset: r.Offset() - len(body) + 5,
 					Err: fmt.Errorf("%w: compressed message inside a compressed message", ErrCorrupt)}
 			}
-			if msgs, err = unwrapMessage(msgs, &m, codec); err != nil {
+			if msgs, err = unwrapMessage(msgs, &m, codec, left); err != nil {
 				return nil, prefixField(err, fmt.Sprintf("messages[%d].value: ", i))
 			}
 			continue
@@ -113,14 +118,16 @@ func readLegacyMessage(body []byte, base int) (LegacyMessage, error) {
 	return m, r.Complete()
 }
 
-// unwrapMessage appends the inner messages of compressed wrapper w, with absolute offsets.
-func unwrapMessage(msgs []LegacyMessage, w *LegacyMessage, codec Codec) ([]LegacyMessage, error) {
-	raw, err := AppendDecompress(nil, w.Value, codec, MaxRecordsSize)
+// unwrapMessage appends the inner messages of compressed wrapper w, with absolute offsets; they
+// may decompress into *left bytes, less what they take.
+func unwrapMessage(msgs []LegacyMessage, w *LegacyMessage, codec Codec, left *int) ([]LegacyMessage, error) {
+	raw, err := AppendDecompress(nil, w.Value, codec, *left)
 	if err != nil {
 		return nil, &DecodeError{Offset: 0, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
 	}
+	*left -= len(raw)
 	start := len(msgs)
-	if msgs, err = readMessageSet(msgs, raw, 0, true); err != nil {
+	if msgs, err = readMessageSet(msgs, raw, 0, nil); err != nil {
 		return nil, fmt.Errorf("in the %s-decompressed inner message set: %w", codec, err)
 	}
 	inner := msgs[start:]

@@ -127,3 +127,15 @@ func TestDissectLegacy(t *testing.T) {
 		t.Fatal("a bad legacy CRC went unmarked")
 	}
 }
+
+// The compressed wrappers of a message set share one bound on what they decompress into, rather
+// than having one each: a set of many small wrappers cannot decompress into many times the bound.
+func TestReadMessageSetSharesBound(t *testing.T) {
+	one, _ := AppendMessageSet(nil, []LegacyMessage{{Value: bytes.Repeat([]byte("v"), 100)}}, 1, CodecGzip)
+	two := append(bytes.Clone(one), one...) // each decompresses into one 134-byte message
+	for left, want := range map[int]error{300: nil, 200: ErrDecompressLimit} {
+		if _, err := readMessageSet(nil, two, 0, &left); !errors.Is(err, want) {
+			t.Errorf("within %d bytes: %v, want %v", left, err, want)
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 // well formed and has no headers: the common case, read without the field bookkeeping that error
 // messages need. It returns the bytes the record took, or 0 for readRecord to decode it and, if
 // anything is wrong, to say what and where.
-func (b *RecordBatch) readRecordFast(src []byte, rec *Record) int {
+func (h *BatchHeader) readRecordFast(src []byte, rec *Record) int {
 	length, n := fastVarint(src)
 	if n == 0 || length < 1 || int(length) > len(src)-n {
 		return 0
@@ -38,9 +38,9 @@ func (b *RecordBatch) readRecordFast(src []byte, rec *Record) int {
 	if p+1 != len(body) || body[p] != 0 { // a header count of 0, and nothing after
 		return 0
 	}
-	*rec = Record{Attributes: int8(body[0]), Timestamp: b.BaseTimestamp + tsDelta, Offset: b.BaseOffset + int64(offsetDelta), Key: key, Value: value}
-	if b.Attributes&AttrLogAppendTime != 0 {
-		rec.Timestamp = b.MaxTimestamp
+	*rec = Record{Attributes: int8(body[0]), Timestamp: h.BaseTimestamp + tsDelta, Offset: h.BaseOffset + int64(offsetDelta), Key: key, Value: value}
+	if h.Attributes&AttrLogAppendTime != 0 {
+		rec.Timestamp = h.MaxTimestamp
 	}
 	return n + int(length)
 }

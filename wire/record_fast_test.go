@@ -27,12 +27,13 @@ func FuzzRecordFast(f *testing.F) {
 		if n == 0 {
 			return
 		}
-		var r Reader
-		r.Reset(data, 0)
-		if err := b.readRecord(&r, &careful, nil); err != nil {
+		var rr recordReader
+		var headers []Header
+		rr.reset(&b.BatchHeader, data, 0)
+		if err := rr.readRecord(&careful, &headers); err != nil {
 			t.Fatalf("fast path took %d bytes the careful one rejects: %v", n, err)
 		}
-		if used := len(data) - r.Remaining(); used != n {
+		if used := len(data) - rr.r.Remaining(); used != n {
 			t.Fatalf("fast path took %d bytes, the careful one %d", n, used)
 		}
 		if !reflect.DeepEqual(fast, careful) {

@@ -22,6 +22,11 @@ raw bytes, told apart by whether it holds only hex digits and separators; -i for
 If the bytes stop making sense (truncated, a bad length, a CRC mismatch, corrupt compressed
 data), the tree is printed as far as it goes, the failing field is marked ERROR, and stderr names
 its path and offset; the exit status is then 1.
+
+A batch shows at most --max-records records (and a record as many headers); a field named
+"truncated" stands for the rest, "truncated after N records", which are checked all the same.
+The whole tree shows about three such batches' worth of fields at most, so that a small input,
+such as a compressed batch of millions of empty records, cannot print gigabytes.
 `
 
 // dissectExamples are the command lines kwire dissect --help shows.
@@ -40,6 +45,9 @@ func dissectCommand() (*cmdFlags, action) {
 	c.fs.Var(output, "output", `How to print the fields: text (an aligned tree) or json (the tree as JSON, with each
 decompressed records section's bytes in base64 as "buffer") (default text).`)
 	c.doc("output", "o", "FORMAT", "-o json")
+	maxRecords := c.fs.Int("max-records", wire.DefaultDissectLimits.Records, `Show at most N records of each batch, and N headers of each record (default 10000;
+0 shows them all).`)
+	c.doc("max-records", "", "N", "--max-records 100")
 	return c, func(args []string, s streams) error {
 		if len(args) > 1 {
 			return usageErrorf("unexpected argument %q: dissect reads one FILE", args[1])
@@ -52,8 +60,17 @@ decompressed records section's bytes in base64 as "buffer") (default text).`)
 		if err != nil {
 			return err
 		}
-		return writeDissection(s.stdout, wire.DissectRecordBatches(data), output.value)
+		root := wire.NewDissectBudget(dissectLimits(*maxRecords)).DissectRecordBatches(data)
+		return writeDissection(s.stdout, root, output.value)
 	}
+}
+
+// dissectLimits are the limits of kwire dissect --max-records n: n records a batch, fields in all
+// in the default limits' proportion to records, and neither limit for n <= 0.
+func dissectLimits(n int) wire.DissectLimits {
+	l := wire.DefaultDissectLimits
+	l.Records, l.Fields = n, n*(l.Fields/l.Records)
+	return l
 }
 
 // readInput reads the bytes to dissect from the file name, or stdin if name is "-", decoding hex if

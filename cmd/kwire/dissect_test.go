@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/kwire-dev/kwire/internal/bomb"
 	"github.com/kwire-dev/kwire/internal/hexbytes"
 	"github.com/kwire-dev/kwire/wire"
 )
@@ -175,4 +177,38 @@ func TestDissectErrors(t *testing.T) {
 		wantFailure(t, 2, "", []string{"dissect", "-i", "base64"}, `"base64"`)
 		wantFailure(t, 2, "", []string{"dissect", "--output=yaml"}, `"yaml"`)
 	})
+}
+
+// TestDissectBomb: the issue's 835-byte batch of a million empty records prints ten thousand of
+// them and a line saying it truncated the rest, in a few megabytes, rather than 600 MB of text
+// from 4 GB of memory; --max-records changes how many.
+func TestDissectBomb(t *testing.T) {
+	batch, err := bomb.Batch(bomb.Spec{Records: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "truncated after 10000 records: 1038576 more"},
+		{[]string{"--max-records", "100"}, "truncated after 100 records: 1048476 more"},
+	} {
+		args := append([]string{"dissect", "-i", "raw"}, tt.args...)
+		var r result
+		n := allocated(func() { r = kwire(t, string(batch), args...) })
+		if r.code != 0 || !strings.Contains(r.stdout, tt.want) || len(r.stdout) > 8<<20 || n > 160<<20 {
+			t.Errorf("kwire %s: exit %d, %d bytes of output (%q?), %d bytes allocated; stderr %s",
+				strings.Join(args, " "), r.code, len(r.stdout), tt.want, n, r.stderr)
+		}
+	}
+}
+
+// allocated is how many bytes the process allocates while f runs.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

@@ -1,8 +1,11 @@
 package explorer
 
 import (
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kwire-dev/kwire/internal/bomb"
 )
 
 // explorerBatch is the default form's batch, with codec.
@@ -83,4 +86,44 @@ func TestDecodeRequest(t *testing.T) {
 	if p.Dissection.Find("body.topicData.topic[0].partitionData.partition[0].records.recordBatches.batch[0].crc") < 0 {
 		t.Error("no crc field inside the request")
 	}
+}
+
+// TestDecodeBomb pastes the hex of the 835-byte batch of a million empty records: the
+// page shows ten thousand and a field saying it truncated the rest, and it and its HTML, every
+// dump shown in full, take tens of megabytes, not the gigabytes a browser tab does not have.
+func TestDecodeBomb(t *testing.T) {
+	batch, err := bomb.Batch(bomb.Spec{Records: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := HexText(batch)
+	var p *Page
+	var html int
+	n := allocated(func() {
+		p = Build(decodeForm(text))
+		if p.Err != nil {
+			return
+		}
+		d := p.Dissection
+		html = len(d.TreeHTML(d.DefaultOpen, 0, -1))
+		for v := range d.Views {
+			html += len(d.DumpHTML(v, 1<<62))
+		}
+	})
+	if p.Err != nil {
+		t.Fatal(p.Err)
+	}
+	id := p.Dissection.Find("batch[0].records.records (decompressed).truncated")
+	if id < 0 || !strings.HasPrefix(p.Dissection.Nodes[id].Value, "truncated after 10000 records") || html > 8<<20 || n > 160<<20 {
+		t.Fatalf("truncated node %d; %d bytes of HTML, %d bytes allocated", id, html, n)
+	}
+}
+
+// allocated is how many bytes the process allocates while f runs.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

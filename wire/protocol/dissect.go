@@ -13,7 +13,8 @@ import (
 type fieldReader struct {
 	r        wire.Reader
 	flexible bool
-	failed   bool // the failing field is recorded; later ones are not
+	failed   bool                // the failing field is recorded; later ones are not
+	batches  *wire.DissectBudget // shared by the record batches of the message, so that together they keep within its limits
 }
 
 // newFieldReader reads src, whose first byte is at offset base of the input.

@@ -62,7 +62,7 @@ func dissectProducePartition(d *fieldReader, j int) wire.Field {
 	records, data := d.span(&p, "records", true, true)
 	if len(data) > 0 {
 		holder := last(records)
-		batches := wire.DissectRecordBatches(data)
+		batches := d.batches.DissectRecordBatches(data)
 		shiftOffsets(&batches, holder.Offset)
 		holder.Name, holder.Value, holder.Children = "recordBatches", batches.Value, batches.Children
 	}

@@ -15,7 +15,8 @@ var bodyDissectors = map[APIKey]func(d *fieldReader, body *wire.Field, version i
 // DissectRequest dissects a framed request, as a client writes it on the connection: the int32
 // size, the request header and the body. Produce bodies are dissected field by field down to the
 // records of their batches (offsets inside a decompressed records section refer to that field's
-// Buffer, as in [wire.DissectRecordBatches]); other APIs' bodies are shown as one field.
+// Buffer, as in [wire.DissectRecordBatches], and all of them together within
+// [wire.DefaultDissectLimits]); other APIs' bodies are shown as one field.
 //
 // It never fails: where the bytes stop making sense it marks the field with Err and stops. A size
 // that disagrees with the bytes given is marked too, and the bytes the size covers are dissected.
@@ -45,7 +46,9 @@ func dissectFrame(name string, frame []byte, inside func(d *fieldReader, root *w
 			end = 4 + int(size)
 		}
 	}
-	inside(newFieldReader(frame[4:end], 4, false), &root)
+	body := newFieldReader(frame[4:end], 4, false)
+	body.batches = wire.NewDissectBudget(wire.DefaultDissectLimits)
+	inside(body, &root)
 	if end < len(frame) {
 		root.Children = append(root.Children, wire.Field{Name: "trailing", Offset: end, Length: len(frame) - end,
 			Err: fmt.Sprintf("%d bytes follow the %d the size covers", len(frame)-end, size)})

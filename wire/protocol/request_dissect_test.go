@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kwire-dev/kwire/internal/bomb"
 	"github.com/kwire-dev/kwire/wire"
 )
 
@@ -70,6 +71,36 @@ func TestDissectProduceRequest(t *testing.T) {
 		if crc.Offset != start+17 || !strings.HasSuffix(crc.Value, "(valid)") {
 			t.Errorf("v%d: crc at %d %q, want at %d and valid", v, crc.Offset, crc.Value, start+17)
 		}
+	}
+}
+
+// TestDissectRequestLimits: the record batches of a request's partitions share one dissection's
+// limits, so eight partitions of the 863-byte batch of a million records show about as many
+// records in all as those limits allow, not eight times ten thousand.
+func TestDissectRequestLimits(t *testing.T) {
+	batch, err := bomb.Batch(bomb.Spec{Records: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &ProduceRequest{Acks: 1, TimeoutMs: 1000, TopicData: []ProduceTopic{{Name: "t"}}}
+	for i := range 8 {
+		req.TopicData[0].PartitionData = append(req.TopicData[0].PartitionData, ProducePartition{Index: int32(i), Records: batch})
+	}
+	client := "kwire"
+	root := DissectRequest(AppendRequest(nil, &RequestHeader{APIKey: KeyProduce, APIVersion: 9, ClientID: &client}, req))
+	records := 0
+	var count func(f *wire.Field)
+	count = func(f *wire.Field) {
+		if strings.HasPrefix(f.Name, "record[") {
+			records++
+		}
+		for i := range f.Children {
+			count(&f.Children[i])
+		}
+	}
+	count(&root)
+	if most := wire.DefaultDissectLimits.Fields/7 + 8; root.Failed() || records > most { // seven fields a record at least
+		t.Fatalf("%d records shown, want at most %d (failed: %v)", records, most, root.Failed())
 	}
 }
 
