@@ -1,7 +1,6 @@
 package mockbroker
 
 import (
-	"runtime"
 	"testing"
 
 	"github.com/kwire-dev/kwire/internal/bomb"
@@ -17,15 +16,6 @@ func bombBatch(t testing.TB, s bomb.Spec) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// allocated is how many bytes the process allocates while f runs.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 // A small batch that decodes into millions of records or headers is refused with INVALID_RECORD,
@@ -45,7 +35,7 @@ func TestProduceRefusesBombs(t *testing.T) {
 	} {
 		batch := bombBatch(t, tt.spec)
 		var code int16
-		n := allocated(func() { code = produce(tc, 9, 1, "t", 0, batch).ErrorCode })
+		n := bomb.Allocated(func() { code = produce(tc, 9, 1, "t", 0, batch).ErrorCode })
 		if code != kerr.InvalidRecord.Code || n > tt.bound {
 			t.Errorf("%s in %d bytes: %v, %d bytes allocated; want %v within %d", tt.name, len(batch), kerr.ForCode(code), n, kerr.InvalidRecord, tt.bound)
 		}
@@ -64,13 +54,13 @@ func TestLargeBatchBounded(t *testing.T) {
 	tc := dialTest(t, c.Addrs()[0])
 	batch := bombBatch(t, bomb.Spec{Records: 1 << 20, Sequential: true, Timestamps: true})
 	var code int16
-	if n := allocated(func() { code = produce(tc, 9, 1, "t", 0, batch).ErrorCode }); code != 0 || n > bound {
+	if n := bomb.Allocated(func() { code = produce(tc, 9, 1, "t", 0, batch).ErrorCode }); code != 0 || n > bound {
 		t.Errorf("produce: %v, %d bytes allocated", kerr.ForCode(code), n)
 	}
 	const ts = 700_000
 	for _, v := range []int16{1, 9} {
 		var offset, timestamp int64
-		n := allocated(func() {
+		n := bomb.Allocated(func() {
 			p := listOffset(tc, v, "t", 0, ts)
 			offset, timestamp = p.Offset, p.Timestamp
 		})

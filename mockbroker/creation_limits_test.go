@@ -2,10 +2,10 @@ package mockbroker
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/kwire-dev/kwire/internal/bomb"
 	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
@@ -64,11 +64,7 @@ func TestCreateTopicsBombCostsLittle(t *testing.T) {
 		topics = append(topics, protocol.CreateTopicsTopic{Name: fmt.Sprintf("bomb-%d", i), NumPartitions: 100000, ReplicationFactor: 1})
 	}
 	req := &protocol.CreateTopicsRequest{Topics: topics, TimeoutMs: 1000}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	tc.roundTrip(7, req, &protocol.CreateTopicsResponse{})
-	runtime.ReadMemStats(&after)
-	if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+	if n := bomb.Allocated(func() { tc.roundTrip(7, req, &protocol.CreateTopicsResponse{}) }); n > 4<<20 {
 		t.Fatalf("answering the request allocated %d bytes, want under 4 MiB", n)
 	}
 }

@@ -56,7 +56,7 @@ func FuzzHandleFrame(f *testing.F) {
 			cc.handle(sized(frame))
 			return
 		}
-		if n := allocated(func() { cc.handle(sized(frame)) }); n > produceBound(len(frame)) {
+		if n := bomb.Allocated(func() { cc.handle(sized(frame)) }); n > produceBound(len(frame)) {
 			t.Fatalf("a %d-byte Produce request allocated %d bytes, more than %d", len(frame), n, produceBound(len(frame)))
 		}
 	})

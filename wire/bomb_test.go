@@ -1,7 +1,6 @@
 package wire_test
 
 import (
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -20,22 +19,13 @@ var millionRecords = sync.OnceValue(func() []byte {
 	return b
 })
 
-// allocated is how many bytes the process allocates while f runs.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 // Scanning a million records costs a few times their 7 MB decompressed, nothing per record (decoding
 // them holds 100 MB of Records), and says what decoding them would hold.
 func TestRecordScannerBomb(t *testing.T) {
 	data := millionRecords()
 	var s wire.RecordScanner
 	n := 0
-	alloc := allocated(func() {
+	alloc := bomb.Allocated(func() {
 		s.Reset(data, wire.MaxRecordsSize)
 		for s.Scan() {
 			n++
@@ -54,7 +44,7 @@ func TestRecordScannerBomb(t *testing.T) {
 func TestDissectBomb(t *testing.T) {
 	data := millionRecords()
 	var root wire.Field
-	n := allocated(func() { root = wire.DissectRecordBatches(data) })
+	n := bomb.Allocated(func() { root = wire.DissectRecordBatches(data) })
 	inner := &root.Children[0].Children[len(root.Children[0].Children)-1].Children[0]
 	trunc := inner.Children[len(inner.Children)-1]
 	if root.Failed() || len(inner.Children) != 10_001 || !strings.HasPrefix(trunc.Value, "truncated after 10000 records") || n > 64<<20 {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -196,19 +195,10 @@ func TestDissectBomb(t *testing.T) {
 	} {
 		args := append([]string{"dissect", "-i", "raw"}, tt.args...)
 		var r result
-		n := allocated(func() { r = kwire(t, string(batch), args...) })
+		n := bomb.Allocated(func() { r = kwire(t, string(batch), args...) })
 		if r.code != 0 || !strings.Contains(r.stdout, tt.want) || len(r.stdout) > 8<<20 || n > 160<<20 {
 			t.Errorf("kwire %s: exit %d, %d bytes of output (%q?), %d bytes allocated; stderr %s",
 				strings.Join(args, " "), r.code, len(r.stdout), tt.want, n, r.stderr)
 		}
 	}
-}
-
-// allocated is how many bytes the process allocates while f runs.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }

@@ -5,6 +5,7 @@ package bomb
 import (
 	"encoding/binary"
 	"io"
+	"runtime"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -122,4 +123,13 @@ type appendWriter struct{ b []byte }
 func (w *appendWriter) Write(p []byte) (int, error) {
 	w.b = append(w.b, p...)
 	return len(p), nil
+}
+
+// Allocated is how many bytes the process allocates while f runs: what handling a bomb cost.
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

@@ -1,7 +1,6 @@
 package explorer
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 
@@ -99,7 +98,7 @@ func TestDecodeBomb(t *testing.T) {
 	text := HexText(batch)
 	var p *Page
 	var html int
-	n := allocated(func() {
+	n := bomb.Allocated(func() {
 		p = Build(decodeForm(text))
 		if p.Err != nil {
 			return
@@ -117,13 +116,4 @@ func TestDecodeBomb(t *testing.T) {
 	if id < 0 || !strings.HasPrefix(p.Dissection.Nodes[id].Value, "truncated after 10000 records") || html > 8<<20 || n > 160<<20 {
 		t.Fatalf("truncated node %d; %d bytes of HTML, %d bytes allocated", id, html, n)
 	}
-}
-
-// allocated is how many bytes the process allocates while f runs.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
