@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kwire-dev/kwire/producer"
+	"github.com/kwire-dev/kwire/wire"
 )
 
 // TestKwireProducerKfakeRestart: kwire's idempotent producer sends to a one-broker kfake cluster
@@ -98,24 +99,10 @@ func TestKwireProducerKfakeRestart(t *testing.T) {
 // requests are in flight when the broker goes, and a delivery.timeout.ms far longer than the run.
 func restartProducer(t *testing.T, addr string) *producer.Producer {
 	t.Helper()
-	cfg := producer.DefaultConfig()
-	cfg.BootstrapServers = []string{addr}
+	cfg := kfakeConfig([]string{addr}, wire.CodecNone, true)
 	cfg.ClientID = "kwire-kfake-restart"
-	cfg.BatchSize = 2048
-	cfg.Linger = 2 * time.Millisecond
-	cfg.RetryBackoff, cfg.RetryBackoffMax = 10*time.Millisecond, 200*time.Millisecond
-	cfg.RequestTimeout = 5 * time.Second
 	cfg.DeliveryTimeout = 20 * time.Second
-	p, err := producer.New(cfg)
-	if err != nil {
-		t.Fatalf("producer.New: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		p.Close(ctx)
-	})
-	return p
+	return startKfakeProducer(t, cfg)
 }
 
 // restartKfake starts a new one-broker kfake cluster on port with topic, which answers an

@@ -97,13 +97,18 @@ func (r *kfakeRun) leaders() []int32 {
 	return out
 }
 
-// kfakeProducer is a kwire producer of run's cluster with codec, idempotent (acks=all) or not
-// (acks=all, idempotence off, retries on), small batches so that every partition gets many and
-// requests pipeline, and short backoffs so that retries fit the test's time; closed when t ends.
+// kfakeProducer is a kwire producer of run's cluster (kfakeConfig), closed when t ends.
 func kfakeProducer(t *testing.T, run *kfakeRun, codec wire.Codec, idempotent bool) *producer.Producer {
 	t.Helper()
+	return startKfakeProducer(t, kfakeConfig(run.addrs, codec, idempotent))
+}
+
+// kfakeConfig is a kwire producer's configuration for a kfake cluster at addrs: codec, idempotent
+// (acks=all) or not (acks=all, idempotence off, retries on), small batches so that every partition
+// gets many and requests pipeline, and short backoffs so that retries fit the test's time.
+func kfakeConfig(addrs []string, codec wire.Codec, idempotent bool) producer.Config {
 	cfg := producer.DefaultConfig()
-	cfg.BootstrapServers = run.addrs
+	cfg.BootstrapServers = addrs
 	cfg.ClientID = "kwire-kfake"
 	cfg.Compression = codec
 	cfg.Acks = producer.AcksAll
@@ -117,6 +122,12 @@ func kfakeProducer(t *testing.T, run *kfakeRun, codec wire.Codec, idempotent boo
 	cfg.RequestTimeout = 5 * time.Second
 	cfg.DeliveryTimeout = 15 * time.Second
 	cfg.MaxBlock = 10 * time.Second
+	return cfg
+}
+
+// startKfakeProducer starts a producer with cfg, closed when t ends.
+func startKfakeProducer(t *testing.T, cfg producer.Config) *producer.Producer {
+	t.Helper()
 	p, err := producer.New(cfg)
 	if err != nil {
 		t.Fatalf("producer.New: %v", err)
