@@ -49,10 +49,15 @@ func TestNothingLoggedAfterClose(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.BootstrapServers = []string{"silent:9092"}
 		cfg.Logger = slog.New(h)
-		var brokers []net.Conn
+		var (
+			mu      sync.Mutex // the metadata refresh and InitProducerId dial at once
+			brokers []net.Conn
+		)
 		cfg.Dialer = func(context.Context, string) (net.Conn, error) {
 			client, broker := net.Pipe() // nothing reads the broker's end
+			mu.Lock()
 			brokers = append(brokers, broker)
+			mu.Unlock()
 			return client, nil
 		}
 		p, err := New(cfg)
@@ -73,9 +78,11 @@ func TestNothingLoggedAfterClose(t *testing.T) {
 		h.mu.Unlock()
 		<-sent
 		time.Sleep(time.Minute) // a log record begun before or after Close returned ends meanwhile
+		mu.Lock()
 		for _, b := range brokers {
 			b.Close()
 		}
+		mu.Unlock()
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if len(h.late) > 0 {
