@@ -262,8 +262,8 @@ func TestReadFrame(t *testing.T) {
 		{"size zero", frame(0), nil, "request size 0 outside 1..5242880 (test.max)"},
 		{"negative size", []byte{0xff, 0xff, 0xff, 0xfe}, nil, "request size -2 outside"},
 		{"above max", frame(max + 1)[:4], nil, "request size 5242881 outside"},
-		{"cut short in the first step", frame(100)[:50], nil, "request of 100 bytes cut short: unexpected EOF"},
-		{"cut short in a later step", frame(2 << 20)[:1<<20+100], nil, "request of 2097152 bytes cut short: unexpected EOF"},
+		{"cut short in the first step", frame(100)[:50], nil, "frame of 100 bytes cut short: unexpected EOF"},
+		{"cut short in a later step", frame(2 << 20)[:1<<20+100], nil, "frame of 2097152 bytes cut short: unexpected EOF"},
 		{"no size", []byte{0, 0}, nil, "unexpected EOF"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,13 +7,14 @@ package mockbroker
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"time"
+
+	"github.com/kwire-dev/kwire/wire"
 )
 
 // frameReader reads the requests of one connection. It owns the connection's read buffer, its
@@ -71,31 +72,14 @@ func deadline(d time.Duration) time.Time {
 	return time.Now().Add(d)
 }
 
-// readFrame reads one size-prefixed request and returns it whole, size prefix included: the
-// bytes an exchange captures, kept as they are rather than copied. A size above max, or not
-// positive, is refused before anything is allocated for it, with an error that names the setting
-// max comes from; a frame is read in steps so a size that lies costs no more memory than the bytes
-// that really arrive.
+// readFrame reads one size-prefixed request and returns it whole, size prefix included: the bytes
+// an exchange captures, kept as they are rather than copied. A size above max, or not positive, is
+// refused before anything is allocated for it, with an error that names the setting max comes
+// from (wire.ReadFrame).
 func readFrame(r io.Reader, max int32, setting string) ([]byte, error) {
-	var prefix [4]byte
-	if _, err := io.ReadFull(r, prefix[:]); err != nil {
-		return nil, err
+	msg, err := wire.ReadFrame(r, 1, max)
+	if bad := (*wire.FrameSizeError)(nil); errors.As(err, &bad) {
+		return nil, fmt.Errorf("request size %d outside 1..%d (%s)", bad.Size, max, setting)
 	}
-	size := int32(binary.BigEndian.Uint32(prefix[:]))
-	if size <= 0 || size > max {
-		return nil, fmt.Errorf("request size %d outside 1..%d (%s)", size, max, setting)
-	}
-	const step = 1 << 20
-	msg := make([]byte, 4+min(int(size), step))
-	copy(msg, prefix[:])
-	for read := 4; ; {
-		if _, err := io.ReadFull(r, msg[read:]); err != nil {
-			return nil, fmt.Errorf("request of %d bytes cut short: %w", size, err)
-		}
-		if len(msg) == 4+int(size) {
-			return msg, nil
-		}
-		read = len(msg)
-		msg = append(msg, make([]byte, min(4+int(size)-len(msg), step))...)
-	}
+	return msg, err
 }

@@ -125,7 +125,7 @@ func TestRequestTimeoutReading(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc.expectClosed()
-	logs.waitFor(t, "request of 100 bytes cut short")
+	logs.waitFor(t, "frame of 100 bytes cut short")
 	logs.waitFor(t, "not whole after 300ms (RequestTimeout)")
 }
 

@@ -3,7 +3,6 @@ package producer
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
@@ -299,19 +299,16 @@ func (e responseSizeError) tlsRecord() bool {
 	return e>>24 >= 20 && e>>24 <= 23 && e>>16&0xff == 3
 }
 
-// readResponse reads one size-prefixed response.
-func readResponse(r *bufio.Reader) ([]byte, error) {
-	var prefix [4]byte
-	if _, err := io.ReadFull(r, prefix[:]); err != nil {
+// readResponse reads one size-prefixed response and returns it without its size.
+func readResponse(r io.Reader) ([]byte, error) {
+	frame, err := wire.ReadFrame(r, 4, maxResponseSize)
+	if bad := (*wire.FrameSizeError)(nil); errors.As(err, &bad) {
+		return nil, responseSizeError(uint32(bad.Size))
+	}
+	if err != nil {
 		return nil, err
 	}
-	size := binary.BigEndian.Uint32(prefix[:])
-	if size < 4 || size > maxResponseSize {
-		return nil, responseSizeError(size)
-	}
-	frame := make([]byte, size)
-	_, err := io.ReadFull(r, frame)
-	return frame, err
+	return frame[4:], nil
 }
 
 // close shuts the connection with err and fails every call awaiting an answer. Later sends fail

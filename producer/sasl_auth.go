@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kwire-dev/kwire/sasl"
+	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
@@ -155,15 +156,12 @@ func (c *brokerConn) rawToken(token []byte) ([]byte, error) {
 	if _, err := c.nc.Write(append(out, token...)); err != nil {
 		return nil, err
 	}
-	var prefix [4]byte
-	if _, err := io.ReadFull(c.r, prefix[:]); err != nil {
+	reply, err := wire.ReadFrame(c.r, 0, maxRawToken)
+	if bad := (*wire.FrameSizeError)(nil); errors.As(err, &bad) {
+		return nil, fmt.Errorf("SASL token of %d bytes, outside 0..%d", uint32(bad.Size), maxRawToken)
+	}
+	if err != nil {
 		return nil, err
 	}
-	size := binary.BigEndian.Uint32(prefix[:])
-	if size > maxRawToken {
-		return nil, fmt.Errorf("SASL token of %d bytes, more than %d", size, maxRawToken)
-	}
-	reply := make([]byte, size)
-	_, err := io.ReadFull(c.r, reply)
-	return reply, err
+	return reply[4:], nil
 }
