@@ -53,6 +53,17 @@ func (o *outcomes) cb(i int) func(Metadata, error) {
 	}
 }
 
+// sendAll sends records 0 to n-1 to topic "t", each valued its number, with their callbacks
+// into o.
+func (o *outcomes) sendAll(t *testing.T, p *Producer, n int) {
+	t.Helper()
+	for i := range n {
+		if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte(strconv.Itoa(i))}, o.cb(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // wait waits until at least want callbacks were called, or timeout; it reports whether they were.
 func (o *outcomes) wait(want int64, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
@@ -357,11 +368,7 @@ func TestNonRetriableErrorFailsAtOnce(t *testing.T) {
 			const n = 5
 			o := newOutcomes(n)
 			start := time.Now()
-			for i := range n {
-				if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte(strconv.Itoa(i))}, o.cb(i)); err != nil {
-					t.Fatal(err)
-				}
-			}
+			o.sendAll(t, p, n)
 			if !o.wait(n, 5*time.Second) {
 				t.Fatalf("%d of %d callbacks within 5s; stats %+v", o.total.Load(), n, p.Stats())
 			}

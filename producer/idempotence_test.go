@@ -154,11 +154,7 @@ func TestRetriableProducerIDErrors(t *testing.T) {
 			t.Cleanup(func() { closeSoon(p) })
 			const n = 20
 			o := newOutcomes(n)
-			for i := range n {
-				if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte(strconv.Itoa(i))}, o.cb(i)); err != nil {
-					t.Fatal(err)
-				}
-			}
+			o.sendAll(t, p, n)
 			flushWithin(t, p, 10*time.Second)
 			o.requireAllSucceededOnce(t, n)
 			var at []time.Time
@@ -193,11 +189,7 @@ func TestProducerIDRetriedPastDeliveryTimeout(t *testing.T) {
 	const n = 10
 	o := newOutcomes(n)
 	start := time.Now()
-	for i := range n {
-		if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte(strconv.Itoa(i))}, o.cb(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	o.sendAll(t, p, n)
 	if !o.wait(n, 5*time.Second) {
 		t.Fatalf("%d of %d callbacks within 5s (delivery.timeout.ms %v); stats %+v", o.total.Load(), n, cfg.DeliveryTimeout, p.Stats())
 	}
