@@ -238,9 +238,10 @@ func TestCaptureExactBytes(t *testing.T) {
 
 func strPtr(s string) *string { return &s }
 
-// TestReadFrame: a frame comes back whole with its size prefix, also when it is read in several
-// steps; a size out of range or a frame cut short is an error that says so.
-func TestReadFrame(t *testing.T) {
+// TestReadRequest: a request comes back whole with its size prefix, also when it is read in
+// several steps; a size out of range is an error naming the setting, and a frame cut short one
+// that says so.
+func TestReadRequest(t *testing.T) {
 	const max = 5 << 20
 	frame := func(size int) []byte {
 		b := binary.BigEndian.AppendUint32(nil, uint32(size))
@@ -259,15 +260,16 @@ func TestReadFrame(t *testing.T) {
 		{"one step", frame(1 << 20), frame(1 << 20), ""},
 		{"several steps", frame(3<<20 + 7), frame(3<<20 + 7), ""},
 		{"followed by the next", append(frame(9), frame(2)...), frame(9), ""},
-		{"size zero", frame(0), nil, "request size 0 outside 1..5242880 (test.max)"},
-		{"negative size", []byte{0xff, 0xff, 0xff, 0xfe}, nil, "request size -2 outside"},
-		{"above max", frame(max + 1)[:4], nil, "request size 5242881 outside"},
+		{"size zero", frame(0), frame(0), ""},
+		{"at max", frame(max), frame(max), ""},
+		{"negative size", []byte{0xff, 0xff, 0xff, 0xfe}, nil, "request size -2 outside 0..5242880 (test.max)"},
+		{"above max", frame(max + 1)[:4], nil, "request size 5242881 outside 0..5242880 (test.max)"},
 		{"cut short in the first step", frame(100)[:50], nil, "frame of 100 bytes cut short: unexpected EOF"},
 		{"cut short in a later step", frame(2 << 20)[:1<<20+100], nil, "frame of 2097152 bytes cut short: unexpected EOF"},
 		{"no size", []byte{0, 0}, nil, "unexpected EOF"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := readFrame(bytes.NewReader(tc.in), max, "test.max")
+			got, err := readRequest(wire.NewFramer(nil, bytes.NewReader(tc.in)), max, "test.max")
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)

@@ -6,10 +6,8 @@ package mockbroker
 // may take to arrive once it has begun.
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"time"
@@ -17,11 +15,12 @@ import (
 	"github.com/kwire-dev/kwire/wire"
 )
 
-// frameReader reads the requests of one connection. It owns the connection's read buffer, its
-// read deadlines and its size limits, so that every request read gets the same bounds.
+// frameReader reads the requests of one connection with its Framer. It owns the connection's
+// read deadlines and chooses the Framer's size limit, so that every request read gets the same
+// bounds.
 type frameReader struct {
 	conn         net.Conn
-	r            *bufio.Reader
+	framer       *wire.Framer
 	sasl         *saslConn // nil without SASL
 	maxBytes     int32
 	saslMaxBytes int32         // before SASL authentication
@@ -30,7 +29,7 @@ type frameReader struct {
 }
 
 func newFrameReader(conn net.Conn, cfg *config, sasl *saslConn) *frameReader {
-	return &frameReader{conn: conn, r: bufio.NewReaderSize(conn, 64<<10), sasl: sasl, maxBytes: cfg.maxRequestBytes,
+	return &frameReader{conn: conn, framer: wire.NewFramer(conn, conn), sasl: sasl, maxBytes: cfg.maxRequestBytes,
 		saslMaxBytes: min(cfg.saslMaxBytes, cfg.maxRequestBytes), idle: cfg.idleTimeout, stall: cfg.requestTimeout}
 }
 
@@ -39,7 +38,7 @@ func newFrameReader(conn net.Conn, cfg *config, sasl *saslConn) *frameReader {
 // answers a request, so a fetch that waits for data, however long, is never idle.
 func (f *frameReader) next() ([]byte, error) {
 	f.conn.SetReadDeadline(deadline(f.idle))
-	if _, err := f.r.Peek(1); err != nil {
+	if err := f.framer.AwaitFrame(); err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return nil, fmt.Errorf("no request for %v (IdleTimeout, connections.max.idle.ms)", f.idle)
 		}
@@ -47,7 +46,7 @@ func (f *frameReader) next() ([]byte, error) {
 	}
 	f.conn.SetReadDeadline(deadline(f.stall))
 	max, setting := f.limit()
-	msg, err := readFrame(f.r, max, setting)
+	msg, err := readRequest(f.framer, max, setting)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return nil, fmt.Errorf("%w: not whole after %v (RequestTimeout)", err, f.stall)
 	}
@@ -72,14 +71,15 @@ func deadline(d time.Duration) time.Time {
 	return time.Now().Add(d)
 }
 
-// readFrame reads one size-prefixed request and returns it whole, size prefix included: the bytes
-// an exchange captures, kept as they are rather than copied. A size above max, or not positive, is
-// refused before anything is allocated for it, with an error that names the setting max comes
-// from (wire.ReadFrame).
-func readFrame(r io.Reader, max int32, setting string) ([]byte, error) {
-	msg, err := wire.ReadFrame(r, 1, max)
+// readRequest reads one request with framer and returns it whole, size prefix included: the
+// bytes an exchange captures, and the log keeps the batches of, as they are rather than copied. A
+// size above max, or negative, is refused before anything is allocated for it, with an error that
+// names the setting max comes from.
+func readRequest(framer *wire.Framer, max int32, setting string) ([]byte, error) {
+	framer.SetMaxReadFrameSize(max)
+	msg, err := framer.ReadFrame()
 	if bad := (*wire.FrameSizeError)(nil); errors.As(err, &bad) {
-		return nil, fmt.Errorf("request size %d outside 1..%d (%s)", bad.Size, max, setting)
+		return nil, fmt.Errorf("request size %d outside 0..%d (%s)", bad.Size, max, setting)
 	}
 	return msg, err
 }

@@ -149,7 +149,7 @@ func TestRequestSizeLimitBeforeSASL(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc.expectClosed()
-	logs.waitFor(t, "request size 600000 outside 1..524288 (sasl.server.max.receive.size, before SASL authentication)")
+	logs.waitFor(t, "request size 600000 outside 0..524288 (sasl.server.max.receive.size, before SASL authentication)")
 
 	tc = dialTest(t, c.Addrs()[0])
 	tc.login(2, sasl.MechanismPlain)

@@ -1,7 +1,6 @@
 package producer
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -75,9 +74,9 @@ type brokerConn struct {
 	versions map[protocol.APIKey]protocol.VersionRange
 	clientID string
 
-	r         *bufio.Reader // the connection's reader, from setup on
-	setupCorr int32         // the correlation ids the setup requests took
-	sasl      bool          // the connection authenticated with SASL
+	framer    *wire.Framer // the connection's frames, from setup on
+	setupCorr int32        // the correlation ids the setup requests took
+	sasl      bool         // the connection authenticated with SASL
 	// retireAt is when the connection's SASL session nears its end (KIP-368), zero for never:
 	// from then on nothing new is sent on it, and it closes once its answers are in.
 	retireAt time.Time
@@ -169,7 +168,6 @@ func (c *brokerConn) enqueue(cl *call) bool {
 // the queue is in the order the broker answers; one that expects none (acks=0) is done once
 // written.
 func (c *brokerConn) writeLoop() {
-	var buf []byte
 	corr := c.setupCorr
 	for {
 		var cl *call
@@ -181,7 +179,7 @@ func (c *brokerConn) writeLoop() {
 		corr++
 		cl.corr = corr
 		id := c.clientID
-		buf = protocol.AppendRequest(buf[:0], &protocol.RequestHeader{APIKey: cl.key, APIVersion: cl.version, CorrelationID: corr, ClientID: &id}, cl.body)
+		frame := protocol.AppendRequest(c.framer.WriteBuffer(), &protocol.RequestHeader{APIKey: cl.key, APIVersion: cl.version, CorrelationID: corr, ClientID: &id}, cl.body)
 		cl.sentAt = time.Now()
 		cl.deadline = cl.sentAt.Add(c.timeout)
 		// Once queued, a closing connection may complete cl at any moment: everything the
@@ -192,7 +190,7 @@ func (c *brokerConn) writeLoop() {
 			return
 		}
 		c.nc.SetWriteDeadline(cl.deadline)
-		_, err := c.nc.Write(buf)
+		err := c.framer.WriteFrame(frame)
 		if err != nil {
 			err = &NetworkError{Addr: c.addr, Err: err}
 			c.close(err)
@@ -223,7 +221,7 @@ func (c *brokerConn) readLoop() {
 			return
 		}
 		c.nc.SetReadDeadline(cl.deadline)
-		frame, err := readResponse(c.r)
+		frame, err := c.readResponse()
 		if err != nil {
 			if errors.Is(err, io.EOF) && answered == 0 && !c.sasl {
 				err = errClosedUnauthenticated
@@ -289,7 +287,7 @@ func (c *brokerConn) pop(cl *call) bool {
 type responseSizeError uint32
 
 func (e responseSizeError) Error() string {
-	return fmt.Sprintf("response size %d outside 4..%d", uint32(e), maxResponseSize)
+	return fmt.Sprintf("response size %d outside 0..%d", uint32(e), maxResponseSize)
 }
 
 // tlsRecord reports whether the prefix's bytes begin a TLS record: a content type from
@@ -299,9 +297,10 @@ func (e responseSizeError) tlsRecord() bool {
 	return e>>24 >= 20 && e>>24 <= 23 && e>>16&0xff == 3
 }
 
-// readResponse reads one size-prefixed response and returns it without its size.
-func readResponse(r io.Reader) ([]byte, error) {
-	frame, err := wire.ReadFrame(r, 4, maxResponseSize)
+// readResponse reads one response and returns it without its size prefix.
+func (c *brokerConn) readResponse() ([]byte, error) {
+	c.framer.SetMaxReadFrameSize(maxResponseSize)
+	frame, err := c.framer.ReadFrame()
 	if bad := (*wire.FrameSizeError)(nil); errors.As(err, &bad) {
 		return nil, responseSizeError(uint32(bad.Size))
 	}

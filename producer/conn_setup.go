@@ -6,7 +6,6 @@ package producer
 // That is also what SaslHandshake v0 needs, whose tokens are bare frames without Kafka's header.
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
@@ -30,7 +30,7 @@ func dialBroker(ctx context.Context, addr string, cfg *Config, sec *security) (*
 		}
 	}
 	c := &brokerConn{addr: addr, nc: nc, timeout: cfg.RequestTimeout, writes: make(chan *call), quit: make(chan struct{}),
-		clientID: cfg.ClientID, r: bufio.NewReaderSize(nc, 64<<10), sasl: sec.mechanism != ""}
+		clientID: cfg.ClientID, framer: wire.NewFramer(nc, nc), sasl: sec.mechanism != ""}
 	c.pending.L = &c.mu
 	if err := c.setup(ctx, sec); err != nil {
 		nc.Close()
@@ -92,12 +92,12 @@ func (c *brokerConn) negotiate() error {
 func (c *brokerConn) exchange(version int16, req, resp protocol.Message) error {
 	c.setupCorr++
 	id := c.clientID
-	buf := protocol.AppendRequest(nil, &protocol.RequestHeader{APIKey: req.Key(), APIVersion: version, CorrelationID: c.setupCorr, ClientID: &id}, req)
+	out := protocol.AppendRequest(c.framer.WriteBuffer(), &protocol.RequestHeader{APIKey: req.Key(), APIVersion: version, CorrelationID: c.setupCorr, ClientID: &id}, req)
 	c.nc.SetDeadline(time.Now().Add(c.timeout))
-	if _, err := c.nc.Write(buf); err != nil {
+	if err := c.framer.WriteFrame(out); err != nil {
 		return err
 	}
-	frame, err := readResponse(c.r)
+	frame, err := c.readResponse()
 	if err != nil {
 		return err
 	}

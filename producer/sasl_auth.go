@@ -151,12 +151,13 @@ func (c *brokerConn) exchangeTokens(client sasl.Client) error {
 
 // rawToken writes one bare token and reads the broker's.
 func (c *brokerConn) rawToken(token []byte) ([]byte, error) {
-	out := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(token)), uint32(len(token)))
+	frame := binary.BigEndian.AppendUint32(c.framer.WriteBuffer(), uint32(len(token)))
 	c.nc.SetDeadline(time.Now().Add(c.timeout))
-	if _, err := c.nc.Write(append(out, token...)); err != nil {
+	if err := c.framer.WriteFrame(append(frame, token...)); err != nil {
 		return nil, err
 	}
-	reply, err := wire.ReadFrame(c.r, 0, maxRawToken)
+	c.framer.SetMaxReadFrameSize(maxRawToken)
+	reply, err := c.framer.ReadFrame()
 	if bad := (*wire.FrameSizeError)(nil); errors.As(err, &bad) {
 		return nil, fmt.Errorf("SASL token of %d bytes, outside 0..%d", uint32(bad.Size), maxRawToken)
 	}
