@@ -13,10 +13,6 @@ import (
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
-// maxResponseSize bounds the size prefix of a response the producer will read: larger is a
-// corrupt stream, not a response to anything a producer asks.
-const maxResponseSize = 100 << 20
-
 // errConnClosed is why requests still pending on a connection that closed fail.
 var errConnClosed = errors.New("connection closed")
 
@@ -47,6 +43,7 @@ type call struct {
 	done     func(*call) // called once, from the connection's goroutines
 	err      error       // set before done
 	corr     int32       // its correlation id
+	bound    int32       // the largest answer it may get (responseBound)
 	sentAt   time.Time   // when the request was written
 	batches  []*batch    // the produce batches the call carries
 	broker   int32       // the broker a produce call went to
@@ -180,6 +177,7 @@ func (c *brokerConn) writeLoop() {
 		cl.corr = corr
 		id := c.clientID
 		frame := protocol.AppendRequest(c.framer.WriteBuffer(), &protocol.RequestHeader{APIKey: cl.key, APIVersion: cl.version, CorrelationID: corr, ClientID: &id}, cl.body)
+		cl.bound = responseBound(cl.body)
 		cl.sentAt = time.Now()
 		cl.deadline = cl.sentAt.Add(c.timeout)
 		// Once queued, a closing connection may complete cl at any moment: everything the
@@ -221,7 +219,7 @@ func (c *brokerConn) readLoop() {
 			return
 		}
 		c.nc.SetReadDeadline(cl.deadline)
-		frame, err := c.readResponse()
+		frame, err := c.readFrame(cl.key, cl.bound)
 		if err != nil {
 			if errors.Is(err, io.EOF) && answered == 0 && !c.sasl {
 				err = errClosedUnauthenticated
@@ -283,26 +281,13 @@ func (c *brokerConn) pop(cl *call) bool {
 	return true
 }
 
-// responseSizeError is a response size prefix out of range.
-type responseSizeError uint32
-
-func (e responseSizeError) Error() string {
-	return fmt.Sprintf("response size %d outside 0..%d", uint32(e), maxResponseSize)
-}
-
-// tlsRecord reports whether the prefix's bytes begin a TLS record: a content type from
-// change_cipher_spec (20) to application_data (23), then major version 3. That is what a TLS
-// listener answers a connection without TLS with, when it answers at all (Java's sends an alert).
-func (e responseSizeError) tlsRecord() bool {
-	return e>>24 >= 20 && e>>24 <= 23 && e>>16&0xff == 3
-}
-
-// readResponse reads one response and returns it without its size prefix.
-func (c *brokerConn) readResponse() ([]byte, error) {
-	c.framer.SetMaxReadFrameSize(maxResponseSize)
+// readFrame reads the next frame, without its size prefix, refusing one larger than bound, the
+// most a request of API key may be answered with, with a *responseSizeError.
+func (c *brokerConn) readFrame(key protocol.APIKey, bound int32) ([]byte, error) {
+	c.framer.SetMaxReadFrameSize(bound)
 	frame, err := c.framer.ReadFrame()
 	if bad := (*wire.FrameSizeError)(nil); errors.As(err, &bad) {
-		return nil, responseSizeError(uint32(bad.Size))
+		return nil, &responseSizeError{key: key, size: bad.Size, bound: bound}
 	}
 	if err != nil {
 		return nil, err

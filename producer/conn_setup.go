@@ -97,7 +97,7 @@ func (c *brokerConn) exchange(version int16, req, resp protocol.Message) error {
 	if err := c.framer.WriteFrame(out); err != nil {
 		return err
 	}
-	frame, err := c.readResponse()
+	frame, err := c.readFrame(req.Key(), responseBound(req))
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (c *brokerConn) setupError(key protocol.APIKey, err error) error {
 	}
 	var (
 		ne      net.Error
-		badSize responseSizeError
+		badSize *responseSizeError
 	)
 	switch {
 	case errors.As(err, &ne) && ne.Timeout():

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/kwire-dev/kwire/sasl"
-	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
@@ -31,9 +30,6 @@ var (
 
 // saslMaxSteps bounds the messages of one exchange: SCRAM takes two, PLAIN one.
 const saslMaxSteps = 8
-
-// maxRawToken bounds a bare token's size after SaslHandshake v0.
-const maxRawToken = 1 << 20
 
 // authenticate authenticates the connection with sec's mechanism and credentials.
 func (c *brokerConn) authenticate(sec *security) error {
@@ -156,13 +152,5 @@ func (c *brokerConn) rawToken(token []byte) ([]byte, error) {
 	if err := c.framer.WriteFrame(append(frame, token...)); err != nil {
 		return nil, err
 	}
-	c.framer.SetMaxReadFrameSize(maxRawToken)
-	reply, err := c.framer.ReadFrame()
-	if bad := (*wire.FrameSizeError)(nil); errors.As(err, &bad) {
-		return nil, fmt.Errorf("SASL token of %d bytes, outside 0..%d", uint32(bad.Size), maxRawToken)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return reply[4:], nil
+	return c.readFrame(protocol.KeySaslAuthenticate, maxSASLToken)
 }
