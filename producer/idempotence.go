@@ -15,6 +15,14 @@ import (
 // and 4.0 serve without transactions' two-phase commit.
 var initProducerIDVersions = protocol.VersionRange{Min: 0, Max: 5}
 
+type pidResult struct {
+	id      int64
+	epoch   int16
+	bump    bool // the request carried the producer id, for a new epoch of it
+	refused bool // err is the broker's answer, an error retrying cannot change
+	err     error
+}
+
 // initProducerID asks for a producer id, or for a new epoch of the current one once nothing is in
 // flight, unless a request is already out.
 func (s *sender) initProducerID() {

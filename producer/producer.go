@@ -381,3 +381,17 @@ type PartitionInfo struct {
 	Partition int32
 	Leader    int32 // broker id, -1 while there is none
 }
+
+// logf logs a producer event at debug level.
+func (p *Producer) logf(msg string, args ...any) {
+	if p.cfg.Logger != nil {
+		p.cfg.Logger.Debug(msg, args...)
+	}
+}
+
+// warnf logs a producer event that needs attention at warning level.
+func (p *Producer) warnf(msg string, args ...any) {
+	if p.cfg.Logger != nil {
+		p.cfg.Logger.Warn(msg, args...)
+	}
+}
