@@ -41,7 +41,7 @@ func (s *sender) drain(now time.Time) time.Time {
 			requests[leader] = build
 		}
 		if err := s.prepare(b); err != nil {
-			s.fail(b, err)
+			s.settle(b, failed(err))
 			continue
 		}
 		build.add(b)
@@ -67,9 +67,8 @@ const (
 	sendNone                // while waiting for a producer id or a new epoch
 )
 
-// take closes ps's open batch if its linger is over, fails the batches past
-// delivery.timeout.ms, and returns the batch to send now, if mode lets one go, and when to look at
-// ps again.
+// take seals ps's open batch if its linger is over, fails the batches past delivery.timeout.ms,
+// and returns the batch to send now, if mode lets one go, and when to look at ps again.
 func (s *sender) take(ps *partitionState, now time.Time, flushing bool, mode sendMode, view *clusterView, requests map[int32]*produceBuild) (*batch, time.Time) {
 	wake := now.Add(idle)
 	var expired, refused []*batch
@@ -79,20 +78,20 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing bool, mode sen
 			if b.seq >= 0 {
 				s.gap(ps)
 			}
-			s.fail(b, &DeliveryTimeoutError{Topic: ps.tp.topic, Partition: ps.tp.partition, Timeout: s.cfg.DeliveryTimeout, Last: cmp.Or(b.lastErr, s.pidErr)})
+			s.settle(b, failed(&DeliveryTimeoutError{Topic: ps.tp.topic, Partition: ps.tp.partition, Timeout: s.cfg.DeliveryTimeout, Last: cmp.Or(b.lastErr, s.pidErr)}))
 		}
 		s.failRefused(ps, refused, refusal)
 	}()
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	if ps.open != nil {
-		// Past its linger, the open batch closes only when it is next to go: behind queued
+	if open := ps.open(); open != nil {
+		// Past its linger, the open batch is sealed only when it is next to go: behind queued
 		// batches (a leader that is down, requests in flight) it keeps taking records, as the
 		// Java client's last batch of a partition does until the sender takes it, so that what
 		// piles up meanwhile goes out in full batches rather than one per linger.ms.
-		switch end := ps.open.created.Add(s.cfg.Linger); {
-		case flushing || !now.Before(end) && len(ps.queue) == 0:
-			s.p.closeOpen(ps)
+		switch end := open.created.Add(s.cfg.Linger); {
+		case flushing || open.builder.Size() >= s.cfg.BatchSize || !now.Before(end) && len(ps.queue) == 1:
+			open.sealed = true
 		case now.Before(end):
 			wake = end
 		}
@@ -106,6 +105,8 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing bool, mode sen
 	}
 	head := ps.queue[0]
 	switch {
+	case head == ps.open():
+		return nil, wake // still taking records
 	case head.retryAt.After(now):
 		return nil, head.retryAt
 	case mode == sendNone, mode == sendResolving && (ps.broken || head.data == nil):
@@ -136,6 +137,7 @@ func (s *sender) take(ps *partitionState, now time.Time, flushing bool, mode sen
 		return nil, wake
 	}
 	ps.queue = ps.queue[1:]
+	head.sealed, head.inflight = true, true
 	ps.inflight++
 	ps.inflightTo = leader
 	return head, wake
@@ -148,6 +150,6 @@ func (s *sender) failRefused(ps *partitionState, batches []*batch, err error) {
 		if b.seq >= 0 {
 			s.gap(ps) // later batches need a new epoch
 		}
-		s.fail(b, err)
+		s.settle(b, failed(err))
 	}
 }

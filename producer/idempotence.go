@@ -76,14 +76,7 @@ func (s *sender) failWaiting(err error) {
 	parts := s.p.partitions
 	s.p.mu.RUnlock()
 	for _, ps := range parts {
-		ps.mu.Lock()
-		if ps.open != nil {
-			s.p.closeOpen(ps)
-		}
-		waiting := ps.queue
-		ps.queue = nil
-		ps.mu.Unlock()
-		s.failRefused(ps, waiting, err)
+		s.failRefused(ps, ps.detach(), err)
 	}
 }
 
@@ -108,8 +101,7 @@ func (s *sender) gotProducerID(r *pidResult) {
 	for _, ps := range parts {
 		written := s.renumber(ps)
 		for _, b := range written {
-			b.baseOffset, b.logAppendTime = -1, -1
-			s.deliver(b)
+			s.settle(b, writtenAt(-1, -1))
 		}
 	}
 }

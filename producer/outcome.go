@@ -11,8 +11,8 @@ import (
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
-// complete handles a produce call's outcome, batch by batch.
-func (s *sender) complete(cl *call) {
+// produceDone handles a finished produce call, batch by batch.
+func (s *sender) produceDone(cl *call) {
 	now := time.Now()
 	slot := s.brokers[cl.broker] // by id: its connection may have been replaced since
 	slot.inflight--
@@ -30,7 +30,7 @@ func (s *sender) complete(cl *call) {
 	}
 	if cl.resp == nil { // acks=0
 		for _, b := range cl.batches {
-			s.succeed(b, -1, -1)
+			s.acknowledged(b, -1, -1)
 		}
 		return
 	}
@@ -69,10 +69,10 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 	err := kerr.ForCode(pr.ErrorCode)
 	switch {
 	case err == nil:
-		s.succeed(b, pr.BaseOffset, pr.LogAppendTimeMs)
+		s.acknowledged(b, pr.BaseOffset, pr.LogAppendTimeMs)
 		return
 	case errors.Is(err, kerr.DuplicateSequenceNumber):
-		s.succeed(b, -1, -1)
+		s.acknowledged(b, -1, -1)
 		return
 	case errors.Is(err, kerr.MessageTooLarge) && b.records > 1:
 		serr := s.split(b)
@@ -92,14 +92,13 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 		case ps.knownWritten(b):
 			// Its acknowledgement was lost, and the broker no longer remembers it among its
 			// latest batches.
-			s.succeed(b, -1, -1)
+			s.acknowledged(b, -1, -1)
 			return
 		case ps.overtaken(b):
 			// No attempt of it was written, yet later batches were: the broker had no state
 			// for the producer when it took them, and takes any sequence first. Its turn is
 			// gone, and retries would only meet OUT_OF_ORDER again.
-			ps.landed()
-			s.fail(b, fmt.Errorf("%w (the broker wrote later batches of the partition, and never this one)", err))
+			s.settle(b, failed(fmt.Errorf("%w (the broker wrote later batches of the partition, and never this one)", err)))
 			return
 		case b.seq == addSequence(ps.lastAcked, 1) || ps.lastAcked < 0 && b.seq == 0:
 			// The broker lost the producer's state for the partition (KIP-360): restart the
@@ -115,15 +114,13 @@ func (s *sender) outcome(b *batch, pr *protocol.ProducePartitionResponse, now ti
 	}
 }
 
-// succeed settles a batch that the broker wrote at baseOffset (-1 if unknown).
-func (s *sender) succeed(b *batch, baseOffset, logAppendTime int64) {
+// acknowledged settles a batch that the broker wrote at baseOffset (-1 if unknown).
+func (s *sender) acknowledged(b *batch, baseOffset, logAppendTime int64) {
 	ps := b.ps
 	if last := addSequence(b.seq, b.records-1); b.seq >= 0 && (ps.lastAcked < 0 || seqBefore(ps.lastAcked, last)) {
 		ps.lastAcked = last // a retry acknowledged after later batches leaves it where they took it
 	}
-	ps.landed()
-	b.baseOffset, b.logAppendTime = baseOffset, logAppendTime
-	s.deliver(b)
+	s.settle(b, writtenAt(baseOffset, logAppendTime))
 }
 
 // mayHaveWritten reports whether a produce error leaves open that the broker wrote the batch:
@@ -144,14 +141,13 @@ func (s *sender) retryOrFail(b *batch, err error, now time.Time) {
 	var ne *NetworkError
 	retriable := errors.As(err, &ne) || kerr.IsRetriable(err)
 	if !retriable || b.attempts >= s.cfg.Retries || now.Sub(b.created) >= s.cfg.DeliveryTimeout {
-		b.ps.inflight--
 		if retriable {
 			err = &DeliveryTimeoutError{Topic: b.ps.tp.topic, Partition: b.ps.tp.partition, Timeout: s.cfg.DeliveryTimeout, Last: err}
 		}
 		if b.seq >= 0 {
 			s.gap(b.ps) // later batches need a new epoch
 		}
-		s.fail(b, err)
+		s.settle(b, failed(err))
 		return
 	}
 	if ne != nil {
@@ -163,7 +159,7 @@ func (s *sender) retryOrFail(b *batch, err error, now time.Time) {
 // retry puts a batch back in its partition's queue to go again after the backoff.
 func (s *sender) retry(b *batch, err error, now time.Time) {
 	ps := b.ps
-	ps.inflight--
+	ps.land(b)
 	b.attempts++
 	b.lastErr = err
 	b.retryAt = now.Add(s.backoff(b.attempts))
@@ -179,9 +175,10 @@ func (s *sender) backoff(attempt int) time.Duration {
 	return time.Duration(d * (0.8 + 0.4*rand.Float64()))
 }
 
-// landed notes that one of ps's batches in flight has its final answer: with none left in flight,
-// the partition sends several at a time again unless its next batch is a retry too.
-func (ps *partitionState) landed() {
+// land notes that b, in flight, is back: answered, or failed with its connection. With none left
+// in flight, the partition sends several at a time again unless its next batch is a retry.
+func (ps *partitionState) land(b *batch) {
+	b.inflight = false
 	ps.inflight--
 	if ps.retrying && ps.inflight == 0 {
 		ps.mu.Lock()

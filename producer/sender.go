@@ -15,9 +15,9 @@ var produceVersions = protocol.VersionRange{Min: 3, Max: 12}
 // idle is how long the sender sleeps when nothing is due; sends and completions wake it sooner.
 const idle = 50 * time.Millisecond
 
-// sender is the producer's one background goroutine that moves batches: it closes batches whose
+// sender is the producer's one background goroutine that moves batches: it seals batches whose
 // linger passed and takes those ready to go (drain.go), sends them to their leaders in produce
-// requests (dispatch.go), reads the answers and retries (outcome.go), and completes each batch
+// requests (dispatch.go), reads the answers and retries (outcome.go), and settles each batch
 // (settle.go), asking for producer ids and epochs when idempotent (idempotence.go). Everything
 // below mu is touched only from that goroutine.
 type sender struct {
@@ -89,7 +89,7 @@ func (s *sender) handleEvents() {
 		s.gotProducerID(pid)
 	}
 	for _, cl := range done {
-		s.complete(cl)
+		s.produceDone(cl)
 	}
 }
 
