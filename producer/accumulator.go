@@ -14,18 +14,20 @@ type topicPartition struct {
 	partition int32
 }
 
-// partitionState is one partition's batches: the open one that Send appends to, and the closed
-// ones waiting to be sent. Send and the sender share it under mu; the fields after mu's are the
-// sender's alone.
+// partitionState is one partition's batches. It owns those the sender has not taken: they wait in
+// queue, in record order, and only the last one takes records, until it is sealed. Send appends to
+// that open batch alone, and opens a new one after it when there is none or the record does not
+// fit; it never seals a batch. The sender alone does: it seals the open batch when its linger is
+// over, when Flush or Close asks, or when it is full, and seals every batch it takes, so that one
+// put back for a retry (or split in halves, which are born sealed) takes no records. Send and the
+// sender share queue and appended under mu; the fields after them are the sender's alone.
 type partitionState struct {
 	tp topicPartition
 
 	mu    sync.Mutex
-	open  *batch
-	queue []*batch // closed batches, in send order (retries go back in record order)
-	// closedRecords counts the records of the batches closed so far: the index the next closed
-	// batch's first record gets.
-	closedRecords int64
+	queue []*batch // waiting to be sent, in record order (retries go back in their place)
+	// appended counts the records appended so far: the index of the next batch's first.
+	appended int64
 
 	inflight   int      // batches of this partition in flight
 	inflightTo int32    // the broker they are in flight to
@@ -35,6 +37,30 @@ type partitionState struct {
 	broken     bool     // a sequence gap: its batches wait for an epoch bump
 	completed  int64    // the index of the first record whose batch is not complete
 	held       []*batch // settled batches waiting for an earlier one to complete
+}
+
+// open is the batch Send appends to, or nil: the last of the queue, unless sealed. The caller
+// holds mu.
+func (ps *partitionState) open() *batch {
+	if n := len(ps.queue); n > 0 && !ps.queue[n-1].sealed {
+		return ps.queue[n-1]
+	}
+	return nil
+}
+
+// push makes b, new and empty, the open batch. The caller holds mu.
+func (ps *partitionState) push(b *batch) {
+	b.index = ps.appended
+	ps.queue = append(ps.queue, b)
+}
+
+// detach hands every queued batch to the sender, the open one too, leaving the queue empty.
+func (ps *partitionState) detach() []*batch {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	q := ps.queue
+	ps.queue = nil
+	return q
 }
 
 // entry is what a batch keeps of a record for its completion: its callback, offset delta and
@@ -54,7 +80,8 @@ type batch struct {
 	created  time.Time
 	entries  []entry // only records with a callback
 	records  int32
-	index    int64 // the partition's count of records before this batch's first, once closed
+	index    int64 // the partition's count of records before this batch's first
+	sealed   bool  // it takes no more records (see partitionState)
 
 	data     []byte // the finished batch, kept for retries
 	seq      int32  // base sequence, -1 until assigned
@@ -63,13 +90,12 @@ type batch struct {
 	// maybeWritten: an attempt may have been written, unanswered or answered with an error that
 	// can come after the broker appended it (see mayHaveWritten).
 	maybeWritten bool
+	inflight     bool // taken by the sender, not yet back in the queue or settled
+	retryAt      time.Time
 
-	// The outcome, once settled: the broker's base offset and log-append time (-1 if none), or
-	// why the batch failed.
-	baseOffset, logAppendTime int64
-	err                       error
-	retryAt                   time.Time
-	done                      chan struct{} // closed on completion
+	settled bool          // it has its result, and completes once the batches before it have
+	result  result        // set by settle
+	done    chan struct{} // closed on completion
 
 	parent *batch // the batch this one is half of, after MESSAGE_TOO_LARGE
 	parts  int    // halves not yet complete, once split

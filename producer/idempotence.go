@@ -15,6 +15,14 @@ import (
 // and 4.0 serve without transactions' two-phase commit.
 var initProducerIDVersions = protocol.VersionRange{Min: 0, Max: 5}
 
+type pidResult struct {
+	id      int64
+	epoch   int16
+	bump    bool // the request carried the producer id, for a new epoch of it
+	refused bool // err is the broker's answer, an error retrying cannot change
+	err     error
+}
+
 // initProducerID asks for a producer id, or for a new epoch of the current one once nothing is in
 // flight, unless a request is already out.
 func (s *sender) initProducerID() {
@@ -68,14 +76,7 @@ func (s *sender) failWaiting(err error) {
 	parts := s.p.partitions
 	s.p.mu.RUnlock()
 	for _, ps := range parts {
-		ps.mu.Lock()
-		if ps.open != nil {
-			s.p.closeOpen(ps)
-		}
-		waiting := ps.queue
-		ps.queue = nil
-		ps.mu.Unlock()
-		s.failRefused(ps, waiting, err)
+		s.failRefused(ps, ps.detach(), err)
 	}
 }
 
@@ -100,8 +101,7 @@ func (s *sender) gotProducerID(r *pidResult) {
 	for _, ps := range parts {
 		written := s.renumber(ps)
 		for _, b := range written {
-			b.baseOffset, b.logAppendTime = -1, -1
-			s.deliver(b)
+			s.settle(b, writtenAt(-1, -1))
 		}
 	}
 }

@@ -548,3 +548,56 @@ func TestSendRacingClose(t *testing.T) {
 		t.Logf("%d of 10 records accepted during Close were lost without a callback", lost)
 	}
 }
+
+// TestCloseFailsInSendOrder: the records Close fails (in flight, queued and lingering) have their
+// callbacks called in send order, as a partition's callbacks always are, each once with ErrClosed.
+func TestCloseFailsInSendOrder(t *testing.T) {
+	for _, idem := range []Toggle{On, Off} {
+		t.Run(map[Toggle]string{On: "idempotent", Off: "plain"}[idem], func(t *testing.T) {
+			c := mockbroker.NewTestCluster(t, mockbroker.Topic("t", 1))
+			cfg := testConfig(c)
+			cfg.Idempotence = idem
+			cfg.BatchSize = 1024
+			cfg.Linger = 10 * time.Second // the last batch lingers until Close
+			cfg.DeliveryTimeout = time.Minute
+			p := newTestProducer(t, cfg)
+			if err := p.Send(context.Background(), &Record{Topic: "t", Value: []byte("warm-up")}, nil); err != nil {
+				t.Fatal(err)
+			}
+			flushWithin(t, p, 10*time.Second) // acknowledged: several batches may go in flight at once
+			stallProduce(c)
+			const n = 200
+			var mu sync.Mutex
+			var order []int
+			var errs []error
+			value := make([]byte, 300) // two records to a batch
+			for i := range n {
+				err := p.Send(context.Background(), &Record{Topic: "t", Value: value}, func(_ Metadata, err error) {
+					mu.Lock()
+					order, errs = append(order, i), append(errs, err)
+					mu.Unlock()
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			waitUntil(t, func() bool { return p.Stats().InFlight > 0 }, func() string { return "nothing in flight" })
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // what is buffered fails at once
+			p.Close(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			if len(order) != n {
+				t.Fatalf("%d callbacks after Close, want %d", len(order), n)
+			}
+			for k, i := range order {
+				if i != k {
+					t.Fatalf("callback %d was record %d's: Close failed records out of send order (first callbacks: %v)", k, i, order[:min(k+5, n)])
+				}
+				if !errors.Is(errs[k], ErrClosed) {
+					t.Fatalf("record %d: %v, want ErrClosed", i, errs[k])
+				}
+			}
+		})
+	}
+}

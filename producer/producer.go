@@ -233,14 +233,15 @@ func (p *Producer) topic(ctx context.Context, topic string) (*topicState, error)
 }
 
 // append adds the record to the partition's open batch, opening a new one (and reserving its
-// buffer memory, which may wait) when there is none or it is full. A batch becomes the open one
-// with its first record, so the sender never sees an empty batch; and once the producer is
-// closed, nothing is added, so every callback of an accepted record is called.
+// buffer memory, which may wait) when there is none or it is full. A batch opens with its first
+// record, so the sender never sees an empty batch, and counts among the incomplete ones from then;
+// once the producer is closed, nothing is added, so every callback of an accepted record is
+// called.
 func (p *Producer) append(ctx context.Context, ps *partitionState, rec *wire.Record, size int, cb func(Metadata, error)) error {
 	var spare *batch
 	defer func() {
 		if spare != nil {
-			p.finish(spare) // unused: its memory goes back
+			p.release(spare) // unused: its memory goes back
 		}
 	}()
 	for {
@@ -249,9 +250,9 @@ func (p *Producer) append(ctx context.Context, ps *partitionState, rec *wire.Rec
 			ps.mu.Unlock()
 			return ErrClosed
 		}
-		b := ps.open
-		replaced := b == nil || b.full(size, p.cfg.BatchSize)
-		if replaced && spare == nil {
+		b := ps.open()
+		opened := b == nil || b.full(size, p.cfg.BatchSize)
+		if opened && spare == nil {
 			ps.mu.Unlock()
 			var err error
 			if spare, err = p.newBatch(ctx, ps, size); err != nil {
@@ -259,33 +260,23 @@ func (p *Producer) append(ctx context.Context, ps *partitionState, rec *wire.Rec
 			}
 			continue
 		}
-		if replaced {
-			if b != nil {
-				p.closeOpen(ps)
-			}
+		if opened {
 			b, spare = spare, nil
-			ps.open = b
+			ps.push(b)
+			p.mu.Lock()
+			p.incomplete[b] = struct{}{}
+			p.mu.Unlock()
 		}
 		b.add(rec, cb)
+		ps.appended++
 		full := b.builder.Size() >= p.cfg.BatchSize
-		if full {
-			p.closeOpen(ps)
-		}
 		ps.mu.Unlock()
-		if full || replaced {
+		if full || opened {
 			p.kick()
 		}
 		p.stats.records.Add(1)
 		return nil
 	}
-}
-
-// closeOpen moves the open batch to the queue. The caller holds ps.mu.
-func (p *Producer) closeOpen(ps *partitionState) {
-	ps.open.index = ps.closedRecords
-	ps.closedRecords += int64(ps.open.records)
-	ps.queue = append(ps.queue, ps.open)
-	ps.open = nil
 }
 
 // newBatch makes an empty batch for ps with room for a record of size bytes, waiting for buffer
@@ -303,9 +294,6 @@ func (p *Producer) newBatch(ctx context.Context, ps *partitionState, size int) (
 	}
 	b := &batch{ps: ps, buf: p.bufs.get(n), reserved: n, created: time.Now(), seq: -1, done: make(chan struct{})}
 	b.builder.Reset(b.buf)
-	p.mu.Lock()
-	p.incomplete[b] = struct{}{}
-	p.mu.Unlock()
 	return b, nil
 }
 
@@ -380,4 +368,18 @@ type PartitionInfo struct {
 	Topic     string
 	Partition int32
 	Leader    int32 // broker id, -1 while there is none
+}
+
+// logf logs a producer event at debug level.
+func (p *Producer) logf(msg string, args ...any) {
+	if p.cfg.Logger != nil {
+		p.cfg.Logger.Debug(msg, args...)
+	}
+}
+
+// warnf logs a producer event that needs attention at warning level.
+func (p *Producer) warnf(msg string, args ...any) {
+	if p.cfg.Logger != nil {
+		p.cfg.Logger.Warn(msg, args...)
+	}
 }

@@ -33,7 +33,7 @@ func (s *sender) split(b *batch) error {
 	b.parts = 2
 	s.p.stats.splits.Add(1)
 	s.p.logf("splitting a batch the broker found too large", "topic", b.ps.tp.topic, "partition", b.ps.tp.partition, "records", b.records)
-	b.ps.inflight--
+	b.ps.land(b)
 	b.ps.requeue(first)
 	b.ps.requeue(second)
 	return nil
@@ -42,7 +42,7 @@ func (s *sender) split(b *batch) error {
 // half is a finished batch of b's records [from, to), with b's producer state and the sequence of
 // its first record, and the callbacks of those records.
 func (s *sender) half(b *batch, rb *wire.RecordBatch, from, to int32) (*batch, error) {
-	h := &batch{ps: b.ps, parent: b, created: b.created, index: b.index + int64(from), records: to - from, seq: -1, attempts: b.attempts, done: make(chan struct{})}
+	h := &batch{ps: b.ps, parent: b, created: b.created, index: b.index + int64(from), records: to - from, seq: -1, attempts: b.attempts, sealed: true, done: make(chan struct{})}
 	for i := from; i < to; i++ {
 		h.builder.Append(&rb.Records[i])
 	}
