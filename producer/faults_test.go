@@ -622,9 +622,7 @@ func TestSoakRandomErrorResponses(t *testing.T) {
 }
 
 // runSoak sends n numbered records through a 3-broker cluster while a rate of the produce
-// requests arms one of faults for the next produce request, and checks the outcome. (linger.ms
-// of 5ms or more keeps clear of the empty-batch race TestNoEmptyBatches shows, which turns into
-// duplicates with TestEpochBumpKeepsUnresolvedBatches's.)
+// requests arms one of faults for the next produce request, and checks the outcome.
 func runSoak(t *testing.T, n int, faults []mockbroker.Fault, rate float64, seed uint64, linger time.Duration) {
 	t.Logf("seed %d, %d records", seed, n)
 	var rngMu sync.Mutex

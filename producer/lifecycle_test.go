@@ -48,8 +48,6 @@ func TestMaxBlockBufferFull(t *testing.T) {
 	cfg.BatchSize = 1024
 	cfg.BufferMemory = 4 * 1024
 	cfg.MaxBlock = 300 * time.Millisecond
-	// Not 0: linger.ms=0 with a batch per record meets the empty-batch race (TestNoEmptyBatches),
-	// whose stuck empty batch would take a batch's worth of buffer.memory.
 	cfg.Linger = 20 * time.Millisecond
 	p := newTestProducer(t, cfg)
 	t.Cleanup(func() { closeSoon(p) })
