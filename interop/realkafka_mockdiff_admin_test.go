@@ -22,7 +22,7 @@ func diffApiVersions(d *differ) {
 
 // diffCreateTopics creates topics at each version: valid ones (explicit counts, the broker's
 // defaults, explicit assignments, a config), a duplicate, bad partition counts and replication
-// factors, bad names and configs, and validate-only requests.
+// factors, bad names and configs (retention among them), and validate-only requests.
 func diffCreateTopics(d *differ) {
 	d.eachVersion(protocol.KeyCreateTopics, func(v int16) {
 		name := func(s string) string { return d.topic("create-v%d-%s", v, s) }
@@ -71,6 +71,16 @@ func diffCreateTopics(d *differ) {
 		nullConfig := topic("nullconfig", 1, 1)
 		nullConfig.Configs = []protocol.CreateTopicsConfig{{Name: "retention.ms"}}
 		create("null config value", false, nullConfig)
+		retention := topic("retention", 1, 1)
+		retention.Configs = []protocol.CreateTopicsConfig{{Name: "retention.ms", Value: ptr(" 3600000 ")}, {Name: "retention.bytes", Value: ptr("-5")}}
+		create("retention configs", false, retention)
+		for _, bad := range []struct{ label, name, value string }{
+			{"ms1h", "retention.ms", "1h"}, {"msbelow", "retention.ms", "-2"}, {"bytesfraction", "retention.bytes", "1.5"},
+		} {
+			badRetention := topic("retention-"+bad.label, 1, 1)
+			badRetention.Configs = []protocol.CreateTopicsConfig{{Name: bad.name, Value: ptr(bad.value)}}
+			create(bad.name+" "+bad.value, false, badRetention)
+		}
 		create("validate only", true, topic("validate", 2, 1))
 		create("validate only, bad partitions", true, topic("validatebad", 0, 1))
 		create("more than 10,000 partitions in a request", false, topic("huge1", 6000, 1), topic("huge2", 6000, 1))

@@ -35,6 +35,7 @@ type Cluster struct {
 	nextProducerID int64
 	faults         []*armedFault
 	captured       captured
+	store          storage
 	appended       chan struct{} // closed and replaced on every append, to wake waiting fetches
 	closed         bool
 }

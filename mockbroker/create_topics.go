@@ -6,8 +6,9 @@ package mockbroker
 // defaults) or its explicit replica assignments, or with validate_only only checks that it could
 // (and answers with the id the topic would have had, as Kafka does). From v5 a created topic comes
 // back with every config of a Kafka 4.4 topic (see topic_configs.go): those the request set, the
-// others with their defaults. Config names Kafka does not know are refused; of the values, only
-// message.timestamp.type is checked, and it is the one config that changes what the broker does.
+// others with their defaults. Config names Kafka does not know are refused; of the values, those
+// of the configs that change what the broker does are checked as Kafka checks them:
+// message.timestamp.type, retention.bytes and retention.ms (see retention.go).
 // Errors are per topic, as in Kafka: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS,
 // INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, and
 // INVALID_REQUEST for a name the request lists twice, answered once, after the other topics.
@@ -119,7 +120,5 @@ func (c *Cluster) topicSpecFor(t *protocol.CreateTopicsTopic) (topicSpec, error)
 	case spec.replication < 1:
 		return spec, fmt.Errorf("%w: topic %q: replication factor %d: it must be positive, or -1 for the default", kerr.InvalidReplicationFactor, t.Name, spec.replication)
 	}
-	var err error
-	spec.logAppendTime, err = checkTopicConfigs(t.Name, t.Configs)
-	return spec, err
+	return spec, c.applyTopicConfigs(&spec, t.Configs)
 }

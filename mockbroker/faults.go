@@ -32,9 +32,9 @@ const (
 	// producer must bump its epoch (KIP-360).
 	ForgetSequences
 	// ForgetProducers makes the partitions of a produce request forget idempotent producers
-	// altogether before handling it, as a leader with no state for them does (their batches gone
-	// with the log's retention, or a leader elected from a replica that never had them): as
-	// Kafka does, the partition takes a producer's next batch at any sequence.
+	// altogether before handling it, as a leader with no state for them does (one elected from a
+	// replica that never had them, or a broker before Kafka 2.4 whose retention deleted their
+	// batches): as Kafka does, the partition takes a producer's next batch at any sequence.
 	ForgetProducers
 )
 

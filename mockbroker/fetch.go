@@ -9,7 +9,8 @@ package mockbroker
 // its first batch, however large (KIP-74). A partition whose next batch does not fit gets an empty
 // record set. A partition named twice is read once, as Kafka reads a request into a map keyed by
 // topic (or, from v13, topic id) and partition: in the place of its first entry, with the fetch
-// offset and limits of its last.
+// offset and limits of its last. A fetch offset below the log start, which retention moves (see
+// retention.go), or past the high watermark is OFFSET_OUT_OF_RANGE.
 //
 // If less than min_bytes (at most max_bytes, as in Kafka) is there, counting at most
 // partition_max_bytes of each partition, it waits up to max_wait_ms for produces to arrive (or
@@ -130,10 +131,11 @@ func fetchParts(req *protocol.FetchRequest) []fetchPart {
 func (c *Cluster) look(f *fetch) bool {
 	budget, minOne := f.maxBytes, true
 	readable, failed := 0, false
+	now := time.Now().UnixMilli()
 	for i := range f.parts {
 		fp := &f.parts[i]
 		partitionMax := max(int(fp.p.PartitionMaxBytes), 0)
-		available := c.lookPartition(f, fp, min(partitionMax, budget), minOne)
+		available := c.lookPartition(f, fp, min(partitionMax, budget), minOne, now)
 		n := batchesSize(fp.batches)
 		budget, minOne = max(budget-n, 0), minOne && n == 0
 		readable += max(n, int(min(available, int64(partitionMax))))
@@ -143,8 +145,9 @@ func (c *Cluster) look(f *fetch) bool {
 }
 
 // lookPartition reads one partition of f into fp, within maxBytes but for the first batch if
-// minOne, and returns the bytes the log holds from the fetch offset on. The caller holds c.mu.
-func (c *Cluster) lookPartition(f *fetch, fp *fetchPart, maxBytes int, minOne bool) int64 {
+// minOne, after applying its retention.ms at now if a check is due, and returns the bytes the log
+// holds from the fetch offset on. The caller holds c.mu.
+func (c *Cluster) lookPartition(f *fetch, fp *fetchPart, maxBytes int, minOne bool, now int64) int64 {
 	r, version := f.r, f.r.header.APIVersion
 	fp.resp, fp.batches = emptyPartition(fp.p.Partition), nil
 	pr := &fp.resp
@@ -174,6 +177,7 @@ func (c *Cluster) lookPartition(f *fetch, fp *fetchPart, maxBytes int, minOne bo
 		}
 		return 0
 	}
+	c.expire(c.topics[topic], part, now)
 	log := &part.log
 	batches, available, ok := log.slice(fp.p.FetchOffset, maxBytes, minOne)
 	if !ok {

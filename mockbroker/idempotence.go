@@ -104,9 +104,10 @@ func forgetSequences(part *partition) {
 	}
 }
 
-// forgetProducers makes part forget every idempotent producer (the ForgetProducers fault), as
-// after retention removed their batches or a leader without their state took over: each may
-// start again at any sequence. The caller holds c.mu.
+// forgetProducers makes part forget every idempotent producer (the ForgetProducers fault), as a
+// leader without their state, or a broker before Kafka 2.4 whose retention removed their batches,
+// does: each may start again at any sequence. Retention leaves them (see retention.go). The
+// caller holds c.mu.
 func forgetProducers(part *partition) {
 	clear(part.producers)
 }

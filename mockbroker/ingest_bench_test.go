@@ -10,11 +10,16 @@ import (
 
 // BenchmarkIngest measures how fast the broker takes produce requests (acks=1, v9) of batches of
 // 100-byte records from one connection with five requests in flight, as a producer sends them:
-// the mock broker should never be what limits a producer benchmark. Each op is one request.
+// the mock broker should never be what limits a producer benchmark. Each op is one request. With
+// a MaxLogBytes, each batch is copied and the oldest deleted.
 func BenchmarkIngest(b *testing.B) {
-	for _, perBatch := range []int{100, 1000} {
-		b.Run(fmt.Sprintf("records=%d", perBatch), func(b *testing.B) {
-			c := NewTestCluster(b, CaptureLimit(0), Topic("t", 1))
+	for _, bench := range []struct {
+		perBatch int
+		maxLog   int64
+	}{{100, 0}, {1000, 0}, {100, 64 << 20}, {1000, 64 << 20}} {
+		perBatch := bench.perBatch
+		b.Run(fmt.Sprintf("records=%d/MaxLogBytes=%dMiB", perBatch, bench.maxLog>>20), func(b *testing.B) {
+			c := NewTestCluster(b, CaptureLimit(0), Topic("t", 1), MaxLogBytes(bench.maxLog))
 			tc := dialTest(b, c.Addrs()[0])
 			req := ingestRequest(b, perBatch)
 			const version, inflight = 9, 5

@@ -20,6 +20,8 @@ package mockbroker
 // the broker does not have; the last stable offset is the high watermark.
 
 import (
+	"time"
+
 	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
@@ -94,6 +96,7 @@ func (c *Cluster) listOffset(r *request, topic string, p *protocol.ListOffsetsPa
 		pr.ErrorCode = code
 		return nil
 	}
+	c.expire(c.topics[topic], part, time.Now().UnixMilli())
 	log := &part.log
 	switch p.Timestamp {
 	case latestTimestamp:

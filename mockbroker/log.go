@@ -1,51 +1,93 @@
 package mockbroker
 
 import (
-	"bytes"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/kwire-dev/kwire/wire"
 )
 
 // partitionLog is a partition's log: the batches as received, each with the offset the broker
-// gave it.
+// gave it, from the log start on: retention deletes the oldest (see retention.go).
 type partitionLog struct {
 	batches       []storedBatch
 	highWatermark int64 // the next offset to assign; every replica is simulated in sync
 	logStart      int64
+	memory        int64 // what batches take in memory (see storedBatch.memory)
+	// dead is the memory of the deleted batches whose entries are still in the array of batches,
+	// before its start (see dropFront).
+	dead int64
+	// nextCheck is when retention.ms is next checked (Unix milliseconds).
+	nextCheck int64
 }
 
-// storedBatch is one batch as the broker stores it: the producer's bytes, which nothing changes (a
-// slice of the request, which its exchange keeps too), and the base offset and leader epoch the
-// broker gave it, written into every copy read from the log (the CRC covers neither). On a
-// log-append-time topic the bytes are a copy stamped with that time once, on append, since the
-// CRC covers it.
+// storedBatch is one batch as the broker stores it: the producer's bytes, which nothing changes,
+// and the base offset and leader epoch the broker gave it, written into every copy read from the
+// log (the CRC covers neither). The bytes are a slice of the request, which its exchange keeps
+// too, unless the cluster has a MaxLogBytes (then they are a copy, so that what a batch keeps in
+// memory is known) or the topic uses log-append time (then they are a copy stamped with that time
+// once, on append, since the CRC covers it).
 type storedBatch struct {
 	baseOffset  int64
 	lastOffset  int64
 	leaderEpoch int32
 	batchTimes
-	end  int64 // the bytes of the log up to and with this batch, to size reads without summing them
-	data []byte
+	appended int64  // when it was appended (Unix milliseconds)
+	seq      uint64 // the order in which the cluster stored its batches, for MaxLogBytes
+	end      int64  // the bytes of the log up to and with this batch, to size reads without summing them
+	data     []byte
 }
 
-// append stores a validated batch, whose records have times, at the next offset, with the
-// leader's epoch, stamped with appendTime if the topic uses log-append time, and returns its base
-// offset.
-func (l *partitionLog) append(batch []byte, h *wire.BatchHeader, times batchTimes, leaderEpoch int32, logAppendTime bool, appendTime int64) int64 {
-	base := l.highWatermark
-	if logAppendTime {
-		batch = bytes.Clone(batch)
-		wire.SetLogAppendTime(batch, appendTime)
-		times = batchTimes{firstTS: appendTime, maxTS: appendTime}
+// storedBatchSize is what a storedBatch takes in a log's array.
+var storedBatchSize = int64(reflect.TypeFor[storedBatch]().Size())
+
+// memory is what the batch takes: its entry in the log and its bytes' allocation, which, on a
+// cluster with a MaxLogBytes, are its own.
+func (sb *storedBatch) memory() int64 { return storedBatchSize + int64(cap(sb.data)) }
+
+// append stores sb, a validated batch of lastOffsetDelta+1 records, at the next offset, and
+// returns that offset.
+func (l *partitionLog) append(sb storedBatch, lastOffsetDelta int32) int64 {
+	sb.baseOffset = l.highWatermark
+	sb.lastOffset = sb.baseOffset + int64(lastOffsetDelta)
+	sb.end = l.end() + int64(len(sb.data))
+	if len(l.batches) == cap(l.batches) {
+		l.dead = 0 // append moves the batches to a new array, without the deleted ones
 	}
-	last := base + int64(h.LastOffsetDelta)
-	end := l.size() + int64(len(batch))
-	l.batches = append(l.batches, storedBatch{baseOffset: base, lastOffset: last, leaderEpoch: leaderEpoch, batchTimes: times, end: end, data: batch})
-	l.highWatermark = last + 1
-	return base
+	l.batches = append(l.batches, sb)
+	l.memory += sb.memory()
+	l.highWatermark = sb.lastOffset + 1
+	return sb.baseOffset
+}
+
+// dropFront deletes the log's first n batches, moves its start to the next offset it holds, and
+// returns the memory they took. Readers that took batches under c.mu read them after releasing
+// it, so the log changes no entry of its array: a deleted batch stays there, and in memory, until
+// the log moves to a new array, which it does once the deleted batches in it take more than a
+// sixteenth of what its batches take. A log so never keeps more than a sixteenth of its memory
+// for deleted batches, and copies at most sixteen bytes of entries per byte deleted (with batches
+// of similar sizes, sixteen entries per batch).
+func (l *partitionLog) dropFront(n int) int64 {
+	var freed int64
+	for i := range n {
+		freed += l.batches[i].memory()
+	}
+	l.batches = l.batches[n:]
+	l.memory -= freed
+	l.dead += freed
+	if len(l.batches) == 0 {
+		l.batches, l.dead = nil, 0
+		l.logStart = l.highWatermark
+		return freed
+	}
+	if l.dead > l.memory/16 {
+		l.batches, l.dead = slices.Clone(l.batches), 0
+	}
+	l.logStart = l.batches[0].baseOffset
+	return freed
 }
 
 // appendTo appends the batch to dst as a consumer reads it, with the broker's base offset and
@@ -58,8 +100,8 @@ func (sb *storedBatch) appendTo(dst []byte) []byte {
 	return dst
 }
 
-// size is the bytes of the batches in the log.
-func (l *partitionLog) size() int64 {
+// end is where the log's next batch starts in the bytes of the batches it ever held.
+func (l *partitionLog) end() int64 {
 	if len(l.batches) == 0 {
 		return 0
 	}
@@ -76,7 +118,7 @@ func (l *partitionLog) slice(offset int64, maxBytes int, minOne bool) (batches [
 	}
 	n := len(l.batches)
 	i := sort.Search(n, func(i int) bool { return l.batches[i].lastOffset >= offset })
-	start := l.size()
+	start := l.end()
 	if i < n {
 		start = l.batches[i].end - int64(len(l.batches[i].data))
 	}
@@ -84,7 +126,7 @@ func (l *partitionLog) slice(offset int64, maxBytes int, minOne bool) (batches [
 	if j == i && minOne && i < n {
 		j++
 	}
-	return l.batches[i:j], l.size() - start, true
+	return l.batches[i:j], l.end() - start, true
 }
 
 // batchesSize is the bytes of batches, consecutive batches of one log.
@@ -133,6 +175,7 @@ func (c *Cluster) Batches(topic string, p int32) ([][]byte, error) {
 	if part == nil {
 		return nil, fmt.Errorf("mockbroker: no partition %s/%d", topic, p)
 	}
+	c.expire(c.topics[topic], part, time.Now().UnixMilli())
 	out := make([][]byte, len(part.log.batches))
 	for i, sb := range part.log.batches {
 		out[i] = sb.appendTo(nil)

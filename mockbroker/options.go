@@ -30,6 +30,9 @@ type config struct {
 	captureLimit      int
 	captureBytes      int
 	maxPartitions     int
+	retention         retention     // log.retention.bytes and log.retention.ms: every topic's, unless it sets its own
+	retentionCheck    time.Duration // log.retention.check.interval.ms
+	maxLogBytes       int64         // 0: no limit
 	produceThrottleMs int32
 	onExchange        func(Exchange)
 	tls               *tls.Config
@@ -45,6 +48,7 @@ type topicSpec struct {
 	replication   int16     // 0 for the cluster's default
 	assignments   [][]int32 // each partition's replicas, leader first; nil to place them
 	logAppendTime bool
+	retention     *retention // nil: the cluster's
 }
 
 func defaultConfig() config {
@@ -66,6 +70,8 @@ func defaultConfig() config {
 		captureBytes:      256 << 20,
 		saslMaxBytes:      512 << 10, // Kafka's sasl.server.max.receive.size default
 		maxPartitions:     100000,
+		retention:         retention{bytes: -1, ms: 7 * 24 * time.Hour.Milliseconds()},
+		retentionCheck:    5 * time.Minute,
 	}
 }
 
@@ -152,6 +158,39 @@ func CaptureBytes(n int) Option { return func(c *config) { c.captureBytes = max(
 // with three replicas each, before any record): CreateTopics refuses a topic past it with
 // POLICY_VIOLATION, and a Metadata request does not auto-create topics past it.
 func MaxPartitions(n int) Option { return func(c *config) { c.maxPartitions = max(n, 0) } }
+
+// LogRetentionBytes sets log.retention.bytes, the bytes each partition keeps unless its topic
+// was created with its own retention.bytes (default -1: no limit). As a batch is appended, the
+// partition deletes its oldest batches while the rest hold at least n bytes, as Kafka deletes a
+// log's oldest segments: a log keeps at most n bytes and a batch.
+func LogRetentionBytes(n int64) Option { return func(c *config) { c.retention.bytes = max(n, -1) } }
+
+// LogRetentionTime sets log.retention.ms, how long each partition keeps a batch unless its topic
+// was created with its own retention.ms (default 7 days; negative: for ever). The time runs from
+// the batch's largest timestamp, or from its append if its records have none, as Kafka's runs
+// from a segment's. When a partition is next used (by a produce, a fetch, a ListOffsets or
+// [Cluster.Records]) once [LogRetentionCheckInterval] has passed since its last check, it deletes
+// its expired batches from the oldest on, up to the first that is not.
+func LogRetentionTime(d time.Duration) Option {
+	return func(c *config) { c.retention.ms = max(d.Milliseconds(), -1) }
+}
+
+// LogRetentionCheckInterval sets log.retention.check.interval.ms, how often a partition looks for
+// batches older than its retention.ms (default 5 minutes, as Kafka; 0: whenever it is used). As
+// in Kafka, a batch written with a timestamp older than the retention stays readable until then.
+func LogRetentionCheckInterval(d time.Duration) Option {
+	return func(c *config) { c.retentionCheck = max(d, 0) }
+}
+
+// MaxLogBytes bounds the memory the batches of all partitions take together (default 0: no
+// limit). Past it the cluster deletes its oldest batches, whichever partitions hold them, moving
+// each log's start; it never refuses a write. Each batch then takes an allocation of its own,
+// counted whole, rather than staying in the request it came in, which it would keep whole. A
+// deleted batch's memory goes once the fetches that took it have answered, and a log keeps at
+// most a sixteenth of its memory more for deleted batches. Tests keep small logs and want back
+// what they wrote, so by default nothing is deleted; a broker fed for long, such as kwire
+// broker, wants a limit.
+func MaxLogBytes(n int64) Option { return func(c *config) { c.maxLogBytes = max(n, 0) } }
 
 // capturing reports whether the cluster keeps exchanges at all.
 func (c *config) capturing() bool { return c.captureLimit > 0 && c.captureBytes > 0 }

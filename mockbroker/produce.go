@@ -19,7 +19,7 @@ package mockbroker
 // checked: a retry of one of the last five batches is answered with the original offset and not
 // written again. The accepted batch is stored as it came, with the broker's base offset and the
 // partition's leader epoch (and, on log-append-time topics, its timestamp) written in, as Kafka's
-// leader does. An acks=0 request that fails in any partition closes the connection, which is how
+// leader does; then retention may delete the oldest batches (see retention.go). An acks=0 request that fails in any partition closes the connection, which is how
 // Kafka tells a client that expects no answer. Error messages stay null: Kafka sends one only with
 // the per-record errors of validations the mock does not do.
 //
@@ -139,15 +139,16 @@ func (c *Cluster) appendBatch(r *request, tp topicPartition, part *partition, ba
 		}
 	}
 	now := time.Now().UnixMilli()
-	lat := c.topics[tp.topic].logAppendTime
-	pr.BaseOffset = part.log.append(batch.data, h, batch.times, part.leaderEpoch, lat, now)
+	t := c.topics[tp.topic]
+	pr.BaseOffset = part.log.append(c.newStoredBatch(batch, t, part.leaderEpoch, now), h.LastOffsetDelta)
 	maxTS := h.MaxTimestamp
-	if lat {
+	if t.logAppendTime {
 		pr.LogAppendTimeMs, maxTS = now, now
 	}
 	if h.ProducerID >= 0 {
 		rememberBatch(part, h, pr.BaseOffset, maxTS)
 	}
+	c.stored(t, part, now)
 	c.notifyAppend()
 	if faultsSay(r.faults, TimeoutAfterHandling) {
 		pr.ErrorCode, pr.BaseOffset = kerr.RequestTimedOut.Code, -1

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/kwire-dev/kwire/wire/kerr"
 	"github.com/kwire-dev/kwire/wire/protocol"
@@ -17,6 +18,7 @@ type topic struct {
 	name          string
 	id            protocol.UUID
 	logAppendTime bool
+	retention     retention
 	partitions    []*partition
 }
 
@@ -28,6 +30,7 @@ type partition struct {
 	inSync      int // how many of replicas are in sync, leader first
 	log         partitionLog
 	producers   map[int64]*producerEntry // the idempotent producers that wrote here, by id
+	oldestIndex int                      // its place in the cluster's storage.oldest, or -1
 }
 
 // createTopic adds the topic newTopic builds. The caller holds c.mu or has not started the
@@ -70,13 +73,18 @@ func (c *Cluster) newTopic(spec topicSpec) (*topic, error) {
 			return nil, err
 		}
 	}
-	t := &topic{name: spec.name, logAppendTime: spec.logAppendTime}
+	t := &topic{name: spec.name, logAppendTime: spec.logAppendTime, retention: c.cfg.retention}
+	if spec.retention != nil {
+		t.retention = *spec.retention
+	}
 	rand.Read(t.id[:])
+	firstCheck := time.Now().Add(c.cfg.retentionCheck).UnixMilli()
 	for i, replicas := range assignments {
 		if err := c.validReplicas(replicas); err != nil {
 			return nil, fmt.Errorf("%w: topic %q partition %d: %v", kerr.InvalidReplicaAssignment, spec.name, i, err)
 		}
-		t.partitions = append(t.partitions, &partition{leader: replicas[0], replicas: replicas, inSync: len(replicas)})
+		t.partitions = append(t.partitions, &partition{leader: replicas[0], replicas: replicas, inSync: len(replicas),
+			log: partitionLog{nextCheck: firstCheck}, oldestIndex: -1})
 	}
 	return t, nil
 }

@@ -10,7 +10,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +17,8 @@ import (
 	"github.com/golang/snappy"
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
+
+	"github.com/kwire-dev/kwire/internal/race"
 )
 
 // testLevels are the levels each codec's round trip is tried at: the defaults, the ends of each
@@ -647,7 +648,7 @@ func TestDecompressKeepsCapacity(t *testing.T) {
 // codec measures 0 allocations (pooled compressors and readers, output appended in place). The bound
 // of 1 on the average leaves room for sync.Pool refilling itself after a GC during the run.
 func TestCompressAllocs(t *testing.T) {
-	if raceEnabled() {
+	if race.Enabled {
 		t.Skip("under -race sync.Pool drops items at random, so allocation counts mean nothing")
 	}
 	const maxAllocs = 1
@@ -692,51 +693,4 @@ func TestCompressConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-}
-
-// raceEnabled reports whether the test binary was built with -race.
-func raceEnabled() bool {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}
-
-// fuzzLimit bounds what FuzzDecompress lets an input decompress to.
-const fuzzLimit = 1 << 20
-
-func FuzzDecompress(f *testing.F) {
-	samples := [][]byte{nil, []byte("a"), recordsPayload(3), recordsPayload(400), make([]byte, 5000)}
-	for _, c := range Codecs {
-		for _, s := range samples {
-			f.Add(byte(c), mustCompress(f, s, c, 0))
-		}
-	}
-	f.Add(byte(CodecSnappy), snappy.Encode(nil, recordsPayload(3)))
-	f.Add(byte(7), []byte("x"))
-	f.Fuzz(func(t *testing.T, codec byte, data []byte) {
-		c := Codec(codec % 8)
-		got, err := AppendDecompress(nil, data, c, fuzzLimit)
-		if err != nil {
-			return
-		}
-		if len(got) > fuzzLimit {
-			t.Fatalf("%v: %d bytes over the limit of %d", c, len(got), fuzzLimit)
-		}
-		// Whatever decoded must survive a round trip of its own.
-		comp, err := AppendCompress(nil, got, c, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		again, err := AppendDecompress(nil, comp, c, len(got))
-		if err != nil || !bytes.Equal(again, got) {
-			t.Fatalf("%v: re-round-trip: err %v, equal %v", c, err, bytes.Equal(again, got))
-		}
-	})
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,8 +31,18 @@ port 0, each on a free port). Unknown topics are created on first use with --par
 partitions, unless --no-auto-create.
 
 The brokers log on stderr what they do to connections and topics: connections they close and
-why (a request too large, a connection idle for --idle-timeout, one over --max-connections), and
-topics they create. -v logs every request too.
+why (a request too large, a connection idle for --idle-timeout, one over --max-connections),
+topics they create, and when their logs reach --max-log-bytes. -v logs every request too.
+
+A broker fed for ever must let go of records, as Kafka's retention does: each partition keeps
+--retention-bytes and --retention-ms worth (a topic created with retention.bytes or retention.ms
+keeps its own), and all partitions together at most --max-log-bytes (1 GiB by default: more
+than a test or a demo reads back, about a million records of 1 KB, and little enough for a
+laptop or a CI machine). Past it the oldest records of any partition are deleted; produces are
+never refused, and consumers find the log start moved, as after Kafka's retention. Unless
+GOMEMLIMIT is set, the Go runtime's soft memory limit is then --max-log-bytes plus an eighth and
+64 MiB, so that the process stays near what its logs hold instead of growing to twice that
+between garbage collections.
 
 With --tls the brokers speak TLS, with a certificate from a certificate authority generated at
 start (--tls-ca-out writes its certificate for clients). With --sasl-user clients must
@@ -41,6 +53,7 @@ anything but ApiVersions, as on a Kafka SASL_PLAINTEXT or, with --tls, SASL_SSL 
 // brokerExamples are the command lines kwire broker --help shows.
 const brokerExamples = `  kwire broker
   kwire broker --listen 127.0.0.1:0 --brokers 3 --topic orders:6 -v
+  kwire broker --max-log-bytes 256MiB --retention-bytes 16MiB --retention-ms 3600000
   kwire broker --kafka 4.0 --no-auto-create --topic events
   kwire broker --tls --tls-ca-out ca.pem --sasl-mechanism SCRAM-SHA-256 --sasl-user alice:alice-secret
 `
@@ -58,11 +71,13 @@ func brokerCommand() (*cmdFlags, action) {
 		noAutoCreate bool
 		maxConns     int
 		idleTimeout  time.Duration
+		retentionMs  int64
 		verbose      bool
 		topics       topicFlags
 		security     brokerSecurity
 	)
 	kafka := newChoice("3.9", "4.0", "4.4")
+	retentionBytes, maxLogBytes := byteSize(-1), byteSize(defaultMaxLogBytes)
 	c := newCmdFlags("broker", "kwire broker [flags]", brokerAbout, brokerExamples)
 	c.fs.StringVar(&listen, "listen", "127.0.0.1:9092", "The first broker's address; broker i listens on its port plus i (default 127.0.0.1:9092).")
 	c.doc("listen", "l", "HOST:PORT", "--listen 127.0.0.1:0")
@@ -82,6 +97,12 @@ func brokerCommand() (*cmdFlags, action) {
 	c.doc("max-connections", "", "N", "--max-connections 100")
 	c.fs.DurationVar(&idleTimeout, "idle-timeout", 10*time.Minute, "Close a connection that sends no request for this long (Kafka's connections.max.idle.ms); 0 for\nnever (default 10m).")
 	c.doc("idle-timeout", "", "DURATION", "--idle-timeout 30s")
+	c.fs.Var(&retentionBytes, "retention-bytes", "The bytes each partition keeps (Kafka's log.retention.bytes): past them it deletes its oldest\nrecords. A number of bytes, or of KiB, MiB, GiB or TiB; -1 for no limit (default -1).")
+	c.doc("retention-bytes", "", "SIZE", "--retention-bytes 64MiB")
+	c.fs.Int64Var(&retentionMs, "retention-ms", 7*24*time.Hour.Milliseconds(), "How long each partition keeps a record batch after its largest timestamp (Kafka's\nlog.retention.ms), checked every 5 minutes as Kafka does; -1 to keep them for ever (default\n604800000, 7 days).")
+	c.doc("retention-ms", "", "MS", "--retention-ms 3600000")
+	c.fs.Var(&maxLogBytes, "max-log-bytes", "The memory the records of all partitions may take together: past it the oldest, of any\npartition, are deleted. A number of bytes, or of KiB, MiB, GiB or TiB; 0 for no limit (default\n1GiB).")
+	c.doc("max-log-bytes", "", "SIZE", "--max-log-bytes 256MiB")
 	c.fs.BoolVar(&verbose, "verbose", false, "Log every request and response on stderr too.")
 	c.doc("verbose", "v", "", "-v")
 	security.define(c)
@@ -92,13 +113,18 @@ func brokerCommand() (*cmdFlags, action) {
 		if brokers < 1 || partitions < 1 || replication < 1 {
 			return usageErrorf("--brokers, --partitions and --replication-factor must be at least 1")
 		}
-		if maxConns < 0 || idleTimeout < 0 {
-			return usageErrorf("--max-connections and --idle-timeout must not be negative")
+		if maxConns < 0 || idleTimeout < 0 || maxLogBytes < 0 {
+			return usageErrorf("--max-connections, --idle-timeout and --max-log-bytes must not be negative")
+		}
+		if retentionMs < -1 {
+			return usageErrorf("--retention-ms must be at least -1")
 		}
 		opts := []mockbroker.Option{
 			mockbroker.ListenAddr(listen), mockbroker.NumBrokers(brokers), mockbroker.DefaultPartitions(int32(partitions)),
 			mockbroker.ReplicationFactor(int16(replication)), mockbroker.AutoCreateTopics(!noAutoCreate),
 			mockbroker.Versions(kafkaVersions[kafka.value]), mockbroker.MaxConnections(maxConns), mockbroker.IdleTimeout(idleTimeout),
+			mockbroker.LogRetentionBytes(int64(retentionBytes)), mockbroker.LogRetentionTime(millis(retentionMs)),
+			mockbroker.MaxLogBytes(int64(maxLogBytes)),
 			mockbroker.Logger(log.New(s.stderr, "", log.Ltime|log.Lmicroseconds)),
 			mockbroker.CaptureLimit(0), // nothing reads them back, and -v logs each as it happens
 		}
@@ -117,10 +143,35 @@ func brokerCommand() (*cmdFlags, action) {
 		if verbose {
 			opts = append(opts, mockbroker.OnExchange(exchangeLogger(s.stderr)))
 		}
+		if maxLogBytes > 0 && os.Getenv("GOMEMLIMIT") == "" {
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(softMemoryLimit(int64(maxLogBytes))))
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return serveCluster(ctx, s.stdout, opts)
 	}
+}
+
+// millis is ms milliseconds, or the longest duration if that is longer (292 years).
+func millis(ms int64) time.Duration {
+	return time.Duration(min(ms, int64(math.MaxInt64/time.Millisecond))) * time.Millisecond
+}
+
+// defaultMaxLogBytes is --max-log-bytes' default.
+const defaultMaxLogBytes = 1 << 30
+
+// softMemoryLimit is the Go runtime's soft memory limit for a broker whose logs take at most
+// maxLog: the logs, an eighth for the deleted batches a log may keep until it moves to a new array
+// (at most a sixteenth) and the collector's slack, and 64 MiB for the runtime, the connections'
+// buffers and what requests hold while they are served: a Fetch answer of the Java consumer's
+// fetch.max.bytes (50 MiB) and produce requests of 1 MiB. Go's garbage collector otherwise lets
+// the heap grow to twice what is live before collecting.
+func softMemoryLimit(maxLog int64) int64 {
+	const headroom = 64 << 20
+	if maxLog > (math.MaxInt64-headroom)/9*8 {
+		return math.MaxInt64
+	}
+	return maxLog + maxLog/8 + headroom
 }
 
 // serveCluster runs a cluster with opts, announces it on stdout, and closes it when ctx is done.

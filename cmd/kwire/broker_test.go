@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kwire-dev/kwire/internal/race"
 	"github.com/kwire-dev/kwire/mockbroker"
 	"github.com/kwire-dev/kwire/wire"
 	"github.com/kwire-dev/kwire/wire/kerr"
@@ -30,14 +31,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// startKwire starts kwire args as a child process and returns it with its stdout, line by line.
+// startKwire starts kwire args as a child process, killed after 30 seconds, and returns it with
+// its stdout, line by line.
 func startKwire(t *testing.T, args ...string) (*exec.Cmd, *bufio.Scanner, *strings.Builder) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "KWIRE_BE_MAIN=1")
-	stderr := new(strings.Builder)
+	return startKwireFor(t, 30*time.Second, args...)
+}
+
+// startKwireFor is startKwire for a process killed after timeout.
+func startKwireFor(t *testing.T, timeout time.Duration, args ...string) (*exec.Cmd, *bufio.Scanner, *strings.Builder) {
+	t.Helper()
+	cmd, stderr := kwireCommand(t, timeout, args...)
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -47,6 +51,16 @@ func startKwire(t *testing.T, args ...string) (*exec.Cmd, *bufio.Scanner, *strin
 		t.Fatal(err)
 	}
 	return cmd, bufio.NewScanner(out), stderr
+}
+
+// kwireCommand is kwire args as a child process, killed after timeout, and a builder for its
+// stderr.
+func kwireCommand(t *testing.T, timeout time.Duration, args ...string) (*exec.Cmd, *strings.Builder) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "KWIRE_BE_MAIN=1")
+	return cmd, new(strings.Builder)
 }
 
 func TestBrokerServesUntilSignalled(t *testing.T) {
@@ -115,11 +129,54 @@ func TestBrokerConnectionFlags(t *testing.T) {
 	}
 }
 
+// --retention-bytes and --retention-ms are the topics' retention.bytes and retention.ms, as
+// CreateTopics reports them, and a partition past its retention.bytes deletes its oldest batches.
+func TestBrokerRetentionFlags(t *testing.T) {
+	cmd, stdout, stderr := startKwire(t, "broker", "--listen", "127.0.0.1:0", "--retention-bytes", "1KiB", "--retention-ms", "3600000")
+	if !stdout.Scan() {
+		cmd.Wait()
+		t.Fatalf("no ready line; stderr:\n%s", stderr)
+	}
+	defer cmd.Process.Kill()
+	conn := dialBroker(t, strings.TrimPrefix(stdout.Text(), "ready "))
+	var created protocol.CreateTopicsResponse
+	roundTrip(t, conn, 5, &protocol.CreateTopicsRequest{TimeoutMs: 5000, Topics: []protocol.CreateTopicsTopic{{Name: "t", NumPartitions: 1, ReplicationFactor: 1}}}, &created)
+	for _, cfg := range created.Topics[0].Configs {
+		if want, ok := map[string]string{"retention.bytes": "1024", "retention.ms": "3600000"}[cfg.Name]; ok && (*cfg.Value != want || cfg.ConfigSource != 4) {
+			t.Errorf("%s: %q from source %d, want %q from the broker's configuration (4)", cfg.Name, *cfg.Value, cfg.ConfigSource, want)
+		}
+	}
+	batch, err := wire.AppendRecordBatch(nil, &wire.RecordBatch{
+		BatchHeader: wire.BatchHeader{PartitionLeaderEpoch: -1, ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1},
+		Records:     []wire.Record{{Timestamp: time.Now().UnixMilli(), Value: make([]byte, 540)}},
+	}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // 600 bytes each: the first goes as the third comes
+		var resp protocol.ProduceResponse
+		roundTrip(t, conn, 9, &protocol.ProduceRequest{Acks: 1, TimeoutMs: 5000, TopicData: []protocol.ProduceTopic{{
+			Name: "t", PartitionData: []protocol.ProducePartition{{Records: batch}}}}}, &resp)
+		if code := resp.Responses[0].PartitionResponses[0].ErrorCode; code != 0 {
+			t.Fatalf("produce: %v", kerr.ForCode(code))
+		}
+	}
+	var offsets protocol.ListOffsetsResponse
+	roundTrip(t, conn, 7, &protocol.ListOffsetsRequest{ReplicaID: -1, Topics: []protocol.ListOffsetsTopic{{Name: "t",
+		Partitions: []protocol.ListOffsetsPartition{{CurrentLeaderEpoch: -1, Timestamp: -2}}}}}, &offsets)
+	if p := offsets.Topics[0].Partitions[0]; p.ErrorCode != 0 || p.Offset != 1 {
+		t.Fatalf("earliest offset %d (%v) after three batches of %d bytes with --retention-bytes 1KiB, want 1", p.Offset, kerr.ForCode(p.ErrorCode), len(batch))
+	}
+}
+
 func TestBrokerFlagErrors(t *testing.T) {
 	wantFailure(t, 2, "", []string{"broker", "--topic", "t:zero"}, "partitions must be a positive number")
 	wantFailure(t, 2, "", []string{"broker", "--brokers", "0"}, "at least 1")
 	wantFailure(t, 2, "", []string{"broker", "--kafka", "2.8"}, "2.8")
 	wantFailure(t, 2, "", []string{"broker", "--idle-timeout", "-1s"}, "must not be negative")
+	wantFailure(t, 2, "", []string{"broker", "--max-log-bytes", "-1"}, "must not be negative")
+	wantFailure(t, 2, "", []string{"broker", "--max-log-bytes", "1GB"}, "-max-log-bytes", `"1GB" is not a number of bytes`)
+	wantFailure(t, 2, "", []string{"broker", "--retention-ms", "-2"}, "--retention-ms must be at least -1")
 	wantFailure(t, 1, "", []string{"broker", "--listen", "127.0.0.1:0", "--topic", "bad/name"}, "invalid topic name")
 }
 
@@ -205,6 +262,9 @@ func TestBrokerKeepsNoExchanges(t *testing.T) {
 		}
 	}
 	rss := residentMB(t, cmd.Process.Pid)
+	if race.Enabled {
+		t.Skipf("kwire broker holds %d MB, not checked: the race detector's shadow memory is several times the heap", rss)
+	}
 	if rss > 100 {
 		t.Fatalf("kwire broker holds %d MB after answering 100 fetches of 3.6 MB, want under 100 MB", rss)
 	}
@@ -214,19 +274,27 @@ func TestBrokerKeepsNoExchanges(t *testing.T) {
 // residentMB is the resident memory of process pid in MB, from /proc.
 func residentMB(t *testing.T, pid int) int {
 	t.Helper()
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	kb, err := procStatusKB(pid, "VmRSS")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return int(kb / 1000)
+}
+
+// procStatusKB is field of /proc/pid/status, a memory size (VmRSS, VmHWM…), in kB.
+func procStatusKB(pid int, field string) (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
 	for line := range strings.Lines(string(status)) {
-		if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(kb), " kB"))
+		if kb, ok := strings.CutPrefix(line, field+":"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(kb), " kB"), 10, 64)
 			if err != nil {
-				t.Fatalf("VmRSS %q: %v", kb, err)
+				return 0, fmt.Errorf("%s %q in /proc/%d/status: %v", field, kb, pid, err)
 			}
-			return n / 1000
+			return n, nil
 		}
 	}
-	t.Fatalf("no VmRSS in /proc/%d/status", pid)
-	return 0
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
 }

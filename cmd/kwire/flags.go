@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -124,5 +125,46 @@ func (c *choice) Set(s string) error {
 		return fmt.Errorf("must be one of %s", strings.Join(c.allowed, ", "))
 	}
 	c.value = s
+	return nil
+}
+
+// byteSize is a flag that counts bytes: a whole number, optionally followed by KiB, MiB, GiB or
+// TiB.
+type byteSize int64
+
+// byteUnits are the suffixes byteSize takes, largest first.
+var byteUnits = []struct {
+	suffix string
+	shift  uint
+}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}}
+
+// String is the size in the largest unit that divides it.
+func (b *byteSize) String() string {
+	if b == nil {
+		return "0"
+	}
+	n := int64(*b)
+	for _, u := range byteUnits {
+		if n != 0 && n%(1<<u.shift) == 0 {
+			return strconv.FormatInt(n>>u.shift, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// Set reads a size such as 1048576, 64MiB or -1.
+func (b *byteSize) Set(s string) error {
+	number, shift := s, uint(0)
+	for _, u := range byteUnits {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			number, shift = n, u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(number, 10, 64)
+	if err != nil || n<<shift>>shift != n {
+		return fmt.Errorf("%q is not a number of bytes, such as 1048576 or 64MiB", s)
+	}
+	*b = byteSize(n << shift)
 	return nil
 }
