@@ -23,14 +23,14 @@ type soak struct {
 
 const soakRecordSize = 1024
 
-// soakSettings are TestBrokerSoak's: by default a brief run, 8 s at 25,000 records a second into
-// 8 MiB, which puts through twice what the broker may take; with KWIRE_SOAK set to a duration
+// soakSettings are TestBrokerSoak's: by default a brief run, 10 s at 25,000 records a second into
+// 8 MiB, which puts through more than twice what the broker may hold; with KWIRE_SOAK set to a duration
 // (CI runs 10m, beside the other tests), 8,000 records a second, 7.8 MiB/s, into 64 MiB, a fifth
 // of a core for kwire perf and a tenth for the broker.
 func soakSettings(t *testing.T) soak {
 	env := os.Getenv("KWIRE_SOAK")
 	if env == "" {
-		return soak{duration: 8 * time.Second, rate: 25000, maxLog: 8 << 20}
+		return soak{duration: 10 * time.Second, rate: 25000, maxLog: 8 << 20}
 	}
 	d, err := time.ParseDuration(env)
 	if err != nil || d <= 0 {
@@ -41,10 +41,12 @@ func soakSettings(t *testing.T) soak {
 
 // soakBound is the most the broker may hold in memory: the Go runtime's soft memory limit kwire
 // broker sets (its logs, an eighth more for deleted batches not yet let go of and the collector's
-// slack, and 64 MiB for the runtime, connections and requests in flight), and 16 MiB for what
+// slack, and 64 MiB for the runtime, connections and requests in flight), and 32 MiB for what
 // that limit does not count: the executable's code and data mapped in memory, and what the
-// runtime has freed but not yet returned to the system.
-func soakBound(maxLog int64) int64 { return softMemoryLimit(maxLog) + 16<<20 }
+// runtime has freed but not yet returned to the system (the 10-minute soak peaked 8 MiB past
+// the soft limit on a loaded machine: the rest is margin, as a broker keeping everything would
+// pass the bound within seconds).
+func soakBound(maxLog int64) int64 { return softMemoryLimit(maxLog) + 32<<20 }
 
 // TestBrokerSoak feeds `kwire broker --max-log-bytes` with `kwire perf`, two processes, and samples
 // the broker's resident memory every second: it must stay under the broker's limit and the
