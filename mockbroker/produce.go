@@ -40,7 +40,7 @@ import (
 func serveProduce(c *Cluster, r *request) protocol.Message {
 	req := r.body.(*protocol.ProduceRequest)
 	version := r.header.APIVersion
-	resp := &protocol.ProduceResponse{ThrottleTimeMs: c.cfg.produceThrottleMs}
+	resp := &protocol.ProduceResponse{ThrottleTimeMs: c.cfg.produceThrottleMs, Responses: make([]protocol.ProduceTopicResponse, 0, len(req.TopicData))}
 	var leaders []*protocol.LeaderIDAndEpoch
 	budget := maxRequestDecoded
 	for _, t := range req.TopicData {
@@ -48,7 +48,8 @@ func serveProduce(c *Cluster, r *request) protocol.Message {
 		if version >= 13 {
 			name = c.topicName(t.TopicID)
 		}
-		tr := protocol.ProduceTopicResponse{Name: t.Name, TopicID: t.TopicID}
+		tr := protocol.ProduceTopicResponse{Name: t.Name, TopicID: t.TopicID,
+			PartitionResponses: make([]protocol.ProducePartitionResponse, 0, len(t.PartitionData))}
 		for _, p := range t.PartitionData {
 			pr := c.producePartition(r, req, name, &p, &budget)
 			r.closeAfter = r.closeAfter || pr.ErrorCode != 0 && req.Acks == 0
