@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"encoding/binary"
 	"time"
 
 	"github.com/kwire-dev/kwire/wire/protocol"
@@ -32,8 +33,7 @@ func (c *Cluster) record(cc *clientConn, r *request, msg []byte, resp protocol.M
 	}
 	e := Exchange{
 		Broker: cc.broker.id, Conn: cc.id, At: start, Took: time.Since(start),
-		Header: r.header, Request: r.body, Response: sharedResponse(r.header, resp, out),
-		RequestBytes: msg, ResponseBytes: out,
+		Header: r.header, Request: r.body, Response: resp, RequestBytes: msg, ResponseBytes: out,
 	}
 	for _, f := range r.faults {
 		e.Faults = append(e.Faults, f.Fault)
@@ -46,25 +46,48 @@ func (c *Cluster) record(cc *clientConn, r *request, msg []byte, resp protocol.M
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.captured.add(e, c.cfg.captureLimit, c.cfg.captureBytes)
+	c.captured.add(withoutDecoded(e), c.cfg.captureLimit, c.cfg.captureBytes)
 }
 
-// sharedResponse is resp decoded again from out, its bytes, when resp holds record batches of its
-// own (a Fetch answer's copies, stamped with their offsets): the exchange then keeps the batches
-// once, in out, rather than twice.
-func sharedResponse(h protocol.RequestHeader, resp protocol.Message, out []byte) protocol.Message {
-	if _, ok := resp.(*protocol.FetchResponse); !ok || out == nil {
-		return resp
+// withoutDecoded is e as the capture keeps it: without what decodes again from its bytes, its
+// header's client id and tags, its request and its response, so that what it keeps is its bytes,
+// which the capture's budget counts. Decoded forms take up to 80 times their bytes: a CreateTopics
+// request validating 100 topics, 1.3 KB, is answered with 126 KB of their configs, which take
+// 285 KB decoded. It keeps the request of a version the broker answers at another (an ApiVersions
+// it does not serve, answered at v0), and a response that was not sent (a fault dropped it).
+func withoutDecoded(e Exchange) Exchange {
+	e.Header.ClientID, e.Header.Tags = nil, nil
+	if int16(binary.BigEndian.Uint16(e.RequestBytes[6:])) == e.Header.APIVersion {
+		e.Request = nil
 	}
-	_, body, err := protocol.ReadResponseHeader(out[4:], h.APIKey, h.APIVersion)
+	if e.ResponseBytes != nil {
+		e.Response = nil
+	}
+	return e
+}
+
+// decoded is a kept exchange with what withoutDecoded left out decoded again from its bytes, which
+// its decoded forms point into as they did.
+func decoded(e Exchange) Exchange {
+	h, body, err := protocol.ReadRequestHeader(e.RequestBytes[4:])
 	if err != nil {
-		return resp
+		return e
 	}
-	shared := protocol.NewResponse(h.APIKey)
-	if shared.Decode(body, h.APIVersion) != nil {
-		return resp
+	e.Header.ClientID, e.Header.Tags = h.ClientID, h.Tags
+	if e.Request == nil {
+		if req := protocol.NewRequest(e.Header.APIKey); req.Decode(body, e.Header.APIVersion) == nil {
+			e.Request = req
+		}
 	}
-	return shared
+	if e.Response != nil || e.ResponseBytes == nil {
+		return e
+	}
+	if _, body, err := protocol.ReadResponseHeader(e.ResponseBytes[4:], e.Header.APIKey, e.Header.APIVersion); err == nil {
+		if resp := protocol.NewResponse(e.Header.APIKey); resp.Decode(body, e.Header.APIVersion) == nil {
+			e.Response = resp
+		}
+	}
+	return e
 }
 
 // captured is the exchanges a cluster keeps: the latest, within a count and a number of bytes.
@@ -96,15 +119,22 @@ func (k *captured) add(e Exchange, limit, budget int) {
 // list returns a copy of the kept exchanges, oldest first.
 func (k *captured) list() []Exchange { return append([]Exchange(nil), k.kept[k.head:]...) }
 
-// frameBytes is what an exchange holds: its request and response frames, which its decoded forms
-// share (a produced batch is a slice of the request, a fetched one of the response).
-func frameBytes(e Exchange) int { return len(e.RequestBytes) + len(e.ResponseBytes) }
+// frameBytes is what a kept exchange holds: the buffers of its request and response frames, which
+// can be larger than the frames (a response grows by append, a request of more than 1 MiB is read
+// in steps).
+func frameBytes(e Exchange) int { return cap(e.RequestBytes) + cap(e.ResponseBytes) }
 
 // Exchanges returns the captured exchanges, the latest within the capture limits, oldest first.
+// Their decoded forms are decoded again from their bytes at each call, without holding up the
+// cluster.
 func (c *Cluster) Exchanges() []Exchange {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.captured.list()
+	kept := c.captured.list()
+	c.mu.Unlock()
+	for i := range kept {
+		kept[i] = decoded(kept[i])
+	}
+	return kept
 }
 
 // ResetExchanges forgets the captured exchanges.

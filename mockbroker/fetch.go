@@ -109,8 +109,11 @@ func fetchParts(req *protocol.FetchRequest) []fetchPart {
 		id        protocol.UUID
 		partition int32
 	}
-	var parts []fetchPart
-	seen := make(map[key]int)
+	n := 0
+	for _, t := range req.Topics {
+		n += len(t.Partitions)
+	}
+	parts, seen := make([]fetchPart, 0, n), make(map[key]int)
 	for _, t := range req.Topics {
 		for _, p := range t.Partitions {
 			k := key{t.Topic, t.TopicID, p.Partition}
@@ -204,13 +207,16 @@ func emptyPartition(index int32) protocol.FetchPartitionResponse {
 // does not hold c.mu.
 func (c *Cluster) answer(f *fetch) *protocol.FetchResponse {
 	version := f.r.header.APIVersion
-	resp := &protocol.FetchResponse{}
+	resp := &protocol.FetchResponse{Responses: make([]protocol.FetchTopicResponse, 0, min(len(f.req.Topics), len(f.parts)))}
+	// The partitions' answers go into one array, each topic entry's a run of it, in the order of
+	// f.parts, which lists an entry's partitions one after another.
+	answers := make([]protocol.FetchPartitionResponse, 0, len(f.parts))
 	var leaders []*protocol.LeaderIDAndEpoch
 	for i := range f.parts {
 		fp := &f.parts[i]
 		n := len(resp.Responses)
 		if n == 0 || resp.Responses[n-1].Topic != fp.topic || resp.Responses[n-1].TopicID != fp.id {
-			resp.Responses = append(resp.Responses, protocol.FetchTopicResponse{Topic: fp.topic, TopicID: fp.id})
+			resp.Responses = append(resp.Responses, protocol.FetchTopicResponse{Topic: fp.topic, TopicID: fp.id, Partitions: answers[i:i]})
 		}
 		tr := &resp.Responses[len(resp.Responses)-1]
 		tr.Partitions = append(tr.Partitions, fp.answer(version))

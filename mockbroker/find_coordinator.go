@@ -36,6 +36,7 @@ func serveFindCoordinator(c *Cluster, r *request) protocol.Message {
 	version := r.header.APIVersion
 	resp := &protocol.FindCoordinatorResponse{}
 	if version >= 4 {
+		resp.Coordinators = make([]protocol.FindCoordinatorResult, 0, len(req.CoordinatorKeys))
 		for _, key := range req.CoordinatorKeys {
 			resp.Coordinators = append(resp.Coordinators, c.coordinatorFor(r, req.KeyType, key))
 		}

@@ -12,111 +12,179 @@ import (
 	"github.com/kwire-dev/kwire/wire/protocol"
 )
 
-// FuzzHandleFrame feeds request frames to a broker, prefixed with their size as readFrame hands
-// them over: whatever the bytes, the broker must answer or close the connection, never panic, and
-// keep serving. Fetch frames are left to FuzzFetch, which keeps them from waiting for data.
-// Handling a Produce request of record batches (v3+) must allocate no more than produceBound.
-func FuzzHandleFrame(f *testing.F) {
-	client := "fuzz"
-	name := "t"
-	for _, seed := range []struct {
-		version int16
-		body    protocol.Message
-	}{
-		{3, &protocol.ApiVersionsRequest{ClientSoftwareName: "fuzz", ClientSoftwareVersion: "1"}},
-		{12, &protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{Name: &name}}, AllowAutoTopicCreation: true}},
-		{9, produceReq(1, "t", 0, batchOf(f, -1, 0, 0, 0, "a", "b"))},
-		{9, produceReq(1, "t", 1, bombBatch(f, bomb.Spec{Records: 1, Headers: 8_000_000}))},
-		{2, produceReq(-1, "t", 0, batchOf(f, -1, 0, 0, 0, "a", "b"))},
-		{4, &protocol.InitProducerIDRequest{TransactionTimeoutMs: 1000, ProducerID: -1, ProducerEpoch: -1}},
-		{7, &protocol.ListOffsetsRequest{ReplicaID: -1, Topics: []protocol.ListOffsetsTopic{{Name: "t", Partitions: []protocol.ListOffsetsPartition{{Timestamp: -1}}}}}},
-		{7, &protocol.CreateTopicsRequest{Topics: []protocol.CreateTopicsTopic{{Name: "u", NumPartitions: 2, ReplicationFactor: -1}}}},
-		{0, &protocol.FindCoordinatorRequest{CoordinatorKey: "g"}},
-		{6, &protocol.FindCoordinatorRequest{KeyType: protocol.CoordinatorTransaction, CoordinatorKeys: []string{"g", "txn"}}},
-		{1, &protocol.SaslHandshakeRequest{Mechanism: "PLAIN"}},
-		{2, &protocol.SaslAuthenticateRequest{AuthBytes: []byte("\x00u\x00p")}},
-	} {
-		h := &protocol.RequestHeader{APIKey: seed.body.Key(), APIVersion: seed.version, CorrelationID: 7, ClientID: &client}
-		f.Add(protocol.AppendRequest(nil, h, seed.body)[4:])
+// FuzzRequestCost feeds a frame to a connection of a broker that serves every API and version
+// kwire implements, in one of the SASL states of fuzzConnStates (state modulo their number), and
+// captures the latest 16 exchanges within 64 KiB, a budget small enough that what the capture
+// holds beyond it shows. Whatever the bytes, the broker must answer or close the connection, never
+// panic, and the request must cost no more than its bounds say (see checkCost): what handling it
+// allocates, what the cluster holds after it, and what the capture keeps. Every input starts from
+// the same cluster, whose log holds a batch of each codec, so that what fails replays alone; a
+// Fetch waits for nothing (max_wait_ms 0).
+func FuzzRequestCost(f *testing.F) {
+	fb := newFuzzBroker(f)
+	for _, s := range fuzzSeeds(f, fb) {
+		f.Add(s.state, s.frame)
 	}
-	c, err := NewCluster(CaptureLimit(0), Topic("t", 2))
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer c.Close()
-	server, peer := net.Pipe()
-	defer server.Close()
-	go io.Copy(io.Discard, peer)
-	cc := &clientConn{id: 1, broker: c.brokers[0], conn: server}
-	f.Fuzz(func(t *testing.T, frame []byte) {
-		if len(frame) >= 2 && protocol.APIKey(binary.BigEndian.Uint16(frame)) == protocol.KeyFetch {
-			return
-		}
-		if !isProduceV3(frame) {
-			cc.handle(sized(frame))
-			return
-		}
-		if n := bomb.Allocated(func() { cc.handle(sized(frame)) }); n > produceBound(len(frame)) {
-			t.Fatalf("a %d-byte Produce request allocated %d bytes, more than %d", len(frame), n, produceBound(len(frame)))
-		}
-	})
+	f.Fuzz(func(t *testing.T, state uint8, frame []byte) { fb.serve(t, state%uint8(len(fuzzConnStates)), frame) })
 }
 
-// FuzzFetch feeds Fetch request frames, with max_wait_ms set to 0 where they decode, to a broker
-// whose log holds batches of every codec. Whatever the request names, the broker must not panic,
-// and an answer must stay within what KIP-74 allows: its records from v4 at most the larger of
-// max_bytes and the largest batch, and before v4 (down-converted, without a request limit before
-// v3) at most twice the log; the rest of it at most four bytes per byte of the request.
-func FuzzFetch(f *testing.F) {
-	var answer []byte
-	c, err := NewCluster(CaptureLimit(0), Topic("t", 3), OnExchange(func(e Exchange) { answer = e.ResponseBytes }))
+// The SASL states a fuzzed frame may find its connection in, indexes of fuzzConnStates.
+const (
+	connNoSASL uint8 = iota
+	connBeforeHandshake
+	connAuthenticated
+	connPlainAuthenticate
+	connScramAuthenticate
+	connPlainTokens
+	connScramTokens
+)
+
+var fuzzConnStates = [...]struct {
+	name      string
+	sasl      bool
+	authed    bool                           // authenticated with PLAIN as alice
+	handshake *protocol.SaslHandshakeRequest // sent first, at version
+	version   int16
+}{
+	connNoSASL:            {name: "no SASL"},
+	connBeforeHandshake:   {name: "before SaslHandshake", sasl: true},
+	connAuthenticated:     {name: "authenticated", sasl: true, authed: true},
+	connPlainAuthenticate: {name: "PLAIN, SaslHandshake v1", sasl: true, handshake: &protocol.SaslHandshakeRequest{Mechanism: "PLAIN"}, version: 1},
+	connScramAuthenticate: {name: "SCRAM-SHA-256, SaslHandshake v1", sasl: true, handshake: &protocol.SaslHandshakeRequest{Mechanism: "SCRAM-SHA-256"}, version: 1},
+	connPlainTokens:       {name: "PLAIN, raw tokens", sasl: true, handshake: &protocol.SaslHandshakeRequest{Mechanism: "PLAIN"}, version: 0},
+	connScramTokens:       {name: "SCRAM-SHA-256, raw tokens", sasl: true, handshake: &protocol.SaslHandshakeRequest{Mechanism: "SCRAM-SHA-256"}, version: 0},
+}
+
+// fuzzBroker is FuzzRequestCost's broker: a cluster, the topics every input starts with, and the
+// figures the bounds are computed from.
+type fuzzBroker struct {
+	c      *Cluster
+	server net.Conn
+	base   map[string]*topic // as fillFuzzLog left them; inputs are served copies
+	held   int               // heldBytes of the base topics
+	// largest and logBytes are the largest batch of the log and the log's size.
+	largest, logBytes int
+	last              Exchange // the latest exchange, from OnExchange
+}
+
+// The fuzzed cluster's limits: a small capture, so that it is full and turns over, and room for
+// 20,000 partitions, so that a request may create as many as one may (10,000).
+const (
+	fuzzCaptureLimit  = 16
+	fuzzCaptureBytes  = 64 << 10
+	fuzzMaxPartitions = 20_000
+)
+
+func newFuzzBroker(f testing.TB) *fuzzBroker {
+	fb := &fuzzBroker{}
+	users := map[string]string{"alice": "pw"}
+	c, err := NewCluster(Topic("t", 3), LogAppendTimeTopic("lat", 1), Versions(everyVersion()),
+		CaptureLimit(fuzzCaptureLimit), CaptureBytes(fuzzCaptureBytes), MaxPartitions(fuzzMaxPartitions),
+		SASLUsers("PLAIN", users), SASLUsers("SCRAM-SHA-256", users), OnExchange(func(e Exchange) { fb.last = e }))
 	if err != nil {
 		f.Fatal(err)
 	}
-	defer c.Close()
-	largest, total := fillFuzzLog(f, c)
-	client, id := "fuzz", c.topics["t"].id
-	for _, v := range []int16{0, 3, 4, 12, 13, 17} {
-		for _, maxBytes := range []int32{1, 3000, 1 << 20} {
-			req := limitedFetch(maxBytes, fetchPartition(0, 0, 1), fetchPartition(1, 0, maxBytes), fetchPartition(0, 2, 1<<20), fetchPartition(2, 0, 1))
-			for i := range req.Topics {
-				req.Topics[i].TopicID = id
-			}
-			h := &protocol.RequestHeader{APIKey: protocol.KeyFetch, APIVersion: v, CorrelationID: 7, ClientID: &client}
-			f.Add(protocol.AppendRequest(nil, h, req)[4:])
+	f.Cleanup(func() { c.Close() })
+	server, peer := net.Pipe()
+	f.Cleanup(func() { server.Close() })
+	go io.Copy(io.Discard, peer)
+	fb.c, fb.server = c, server
+	fb.fillFuzzLog(f)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fb.base = c.topics
+	fb.held = heldBytes(c.topics)
+	return fb
+}
+
+// serve hands frame to a connection in fuzzConnStates[state] of a cluster as fb's base left it,
+// and checks what handling it cost.
+func (fb *fuzzBroker) serve(t testing.TB, state uint8, frame []byte) {
+	t.Helper()
+	fb.reset()
+	cc := fb.conn(t, state)
+	raw := cc.sasl != nil && cc.sasl.state == saslRawTokens
+	msg := sized(frame)
+	if !raw {
+		msg = noWait(frame)
+	}
+	fb.last = Exchange{}
+	allocated := bomb.Allocated(func() { cc.handle(msg) })
+	fb.checkCost(t, msg, raw, allocated)
+}
+
+// everyVersion serves every version of every API kwire implements, refusing none.
+func everyVersion() VersionProfile {
+	p := VersionProfile{Advertised: map[protocol.APIKey]protocol.VersionRange{}}
+	for k, h := range handlers {
+		p.Advertised[k] = h.versions
+	}
+	return p
+}
+
+// reset gives the cluster copies of the base topics, which an input may change, and only those.
+// The base holds no idempotent producer's state, which the copies would share.
+func (fb *fuzzBroker) reset() {
+	c := fb.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.topics = make(map[string]*topic, len(fb.base))
+	c.partitions = 0
+	for name, t := range fb.base {
+		copied := *t
+		copied.partitions = make([]*partition, len(t.partitions))
+		for i, p := range t.partitions {
+			cp := *p
+			copied.partitions[i] = &cp
+		}
+		c.topics[name] = &copied
+		c.partitions += len(t.partitions)
+	}
+}
+
+// conn is a connection to the broker in fuzzConnStates[state].
+func (fb *fuzzBroker) conn(t testing.TB, state uint8) *clientConn {
+	s := fuzzConnStates[state]
+	cc := &clientConn{id: 1, broker: fb.c.brokers[0], conn: fb.server}
+	if !s.sasl {
+		return cc
+	}
+	cc.sasl = newSASLConn(fb.c.cfg.saslUsers)
+	switch {
+	case s.authed:
+		cc.sasl.state, cc.sasl.mechanism, cc.sasl.user = saslAuthenticated, "PLAIN", "alice"
+	case s.handshake != nil:
+		client := "fuzz"
+		h := &protocol.RequestHeader{APIKey: protocol.KeySaslHandshake, APIVersion: s.version, CorrelationID: 1, ClientID: &client}
+		if !cc.handle(protocol.AppendRequest(nil, h, s.handshake)) {
+			t.Fatalf("%s: the handshake closed the connection", s.name)
 		}
 	}
-	server, peer := net.Pipe()
-	defer server.Close()
-	go io.Copy(io.Discard, peer)
-	cc := &clientConn{id: 1, broker: c.brokers[0], conn: server}
-	f.Fuzz(func(t *testing.T, frame []byte) {
-		h, body, err := protocol.ReadRequestHeader(frame)
-		if err != nil || h.APIKey != protocol.KeyFetch {
-			return
-		}
-		msg, req := sized(frame), &protocol.FetchRequest{}
-		if req.Decode(body, h.APIVersion) == nil {
-			req.MaxWaitMs = 0
-			msg = protocol.AppendRequest(nil, &h, req)
-		}
-		answer = nil
-		cc.handle(msg)
-		records := 2 * total
-		if h.APIVersion >= 4 {
-			records = min(total, max(int(req.MaxBytes), largest))
-		}
-		if limit := records + 4*len(msg) + 256; len(answer) > limit {
-			t.Fatalf("v%d: a %d-byte request (max_bytes %d) got a %d-byte answer; want at most %d", h.APIVersion, len(msg), req.MaxBytes, len(answer), limit)
-		}
-	})
+	return cc
+}
+
+// noWait is frame with its size prefix, as a broker reads it, and, if it is a Fetch request that
+// decodes, with max_wait_ms set to 0.
+func noWait(frame []byte) []byte {
+	h, body, err := protocol.ReadRequestHeader(frame)
+	req := &protocol.FetchRequest{}
+	if err != nil || h.APIKey != protocol.KeyFetch || req.Decode(body, h.APIVersion) != nil {
+		return sized(frame)
+	}
+	req.MaxWaitMs = 0
+	return protocol.AppendRequest(nil, &h, req)
+}
+
+// sized is frame with its size prefix, as a broker reads it.
+func sized(frame []byte) []byte {
+	return append(binary.BigEndian.AppendUint32(nil, uint32(len(frame))), frame...)
 }
 
 // fillFuzzLog produces to t/0 a batch of each codec, of several records of 100 to 700 random
-// bytes, and to t/1 one batch of 3,000 bytes, leaving t/2 empty; it returns the largest batch's
+// bytes, and to t/1 one batch of 3,000 bytes, leaving t/2 empty, and notes the largest batch's
 // size and the log's.
-func fillFuzzLog(f *testing.F, c *Cluster) (largest, total int) {
-	tc := dialTest(f, c.Addrs()[0])
+func (fb *fuzzBroker) fillFuzzLog(f testing.TB) {
+	cc := &clientConn{id: 1, broker: fb.c.brokers[0], conn: fb.server}
 	rng := rand.New(rand.NewPCG(1, 2))
 	value := func(n int) string {
 		b := make([]byte, n)
@@ -125,74 +193,17 @@ func fillFuzzLog(f *testing.F, c *Cluster) (largest, total int) {
 		}
 		return string(b)
 	}
+	client := "fuzz"
 	add := func(partition int32, batch []byte) {
-		if pr := produce(tc, 9, 1, "t", partition, batch); pr.ErrorCode != 0 {
-			f.Fatalf("produce: error %d", pr.ErrorCode)
+		h := &protocol.RequestHeader{APIKey: protocol.KeyProduce, APIVersion: 9, ClientID: &client}
+		cc.handle(protocol.AppendRequest(nil, h, produceReq(1, "t", partition, batch)))
+		if resp, _ := fb.last.Response.(*protocol.ProduceResponse); resp == nil || resp.Responses[0].PartitionResponses[0].ErrorCode != 0 {
+			f.Fatalf("producing to t/%d: %+v", partition, fb.last.Response)
 		}
-		largest, total = max(largest, len(batch)), total+len(batch)
+		fb.largest, fb.logBytes = max(fb.largest, len(batch)), fb.logBytes+len(batch)
 	}
 	for _, codec := range wire.Codecs {
 		add(0, batchOf(f, -1, 0, 0, codec, value(100), value(700), value(300)))
 	}
 	add(1, batchOf(f, -1, 0, 0, wire.CodecNone, value(3000)))
-	return largest, total
-}
-
-// isProduceV3 reports whether frame is a Produce request of v3 or later, which carries record
-// batches.
-func isProduceV3(frame []byte) bool {
-	return len(frame) >= 4 && protocol.APIKey(binary.BigEndian.Uint16(frame)) == protocol.KeyProduce &&
-		int16(binary.BigEndian.Uint16(frame[2:])) >= 3
-}
-
-// produceBound is what handling a Produce request of n bytes may allocate: decoding it, a small
-// multiple of n, and decompressing its batches into at most maxRequestDecoded bytes in all, twice
-// that in buffers grown by doubling, besides the decompressors' own state.
-func produceBound(n int) uint64 { return uint64(64*n + 2*maxRequestDecoded + 32<<20) }
-
-// sized is frame with its size prefix, as a broker reads it.
-func sized(frame []byte) []byte {
-	return append(binary.BigEndian.AppendUint32(nil, uint32(len(frame))), frame...)
-}
-
-// FuzzHandleSASLToken feeds a SASL broker, after a SaslHandshake for PLAIN or SCRAM-SHA-256 (v1,
-// or v0 for raw tokens), a frame: a SaslAuthenticate request after v1, a bare token after v0. The
-// broker must answer or close, never panic.
-func FuzzHandleSASLToken(f *testing.F) {
-	client := "fuzz"
-	for _, mech := range []uint8{0, 1} {
-		for _, raw := range []bool{false, true} {
-			token := []byte("\x00alice\x00pw")
-			if mech == 1 {
-				token = []byte("n,,n=alice,r=abcdef")
-			}
-			frame := token
-			if !raw {
-				h := &protocol.RequestHeader{APIKey: protocol.KeySaslAuthenticate, APIVersion: 2, CorrelationID: 9, ClientID: &client}
-				frame = protocol.AppendRequest(nil, h, &protocol.SaslAuthenticateRequest{AuthBytes: token})[4:]
-			}
-			f.Add(mech, raw, frame)
-		}
-	}
-	c, err := NewCluster(CaptureLimit(0), SASLUsers("PLAIN", map[string]string{"alice": "pw"}), SASLUsers("SCRAM-SHA-256", map[string]string{"alice": "pw"}))
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer c.Close()
-	server, peer := net.Pipe()
-	defer server.Close()
-	go io.Copy(io.Discard, peer)
-	f.Fuzz(func(t *testing.T, mech uint8, raw bool, frame []byte) {
-		cc := &clientConn{id: 1, broker: c.brokers[0], conn: server, sasl: newSASLConn(c.cfg.saslUsers)}
-		version := int16(1)
-		if raw {
-			version = 0
-		}
-		h := &protocol.RequestHeader{APIKey: protocol.KeySaslHandshake, APIVersion: version, CorrelationID: 1, ClientID: &client}
-		hs := &protocol.SaslHandshakeRequest{Mechanism: []string{"PLAIN", "SCRAM-SHA-256"}[mech%2]}
-		if !cc.handle(protocol.AppendRequest(nil, h, hs)) {
-			t.Fatal("the handshake closed the connection")
-		}
-		cc.handle(sized(frame))
-	})
 }

@@ -9,7 +9,8 @@ package mockbroker
 // answers, the request that creates it gets UNKNOWN_TOPIC_OR_PARTITION, and the next ones see the
 // topic. A partition whose leader is stopped reports LEADER_NOT_AVAILABLE and leader -1. Topics
 // asked for by id are served from v12; at v10 and v11 they make the request INVALID_REQUEST, as in
-// Kafka. Authorized operations, when asked for (v8+), are all of them, as on a Kafka broker
+// Kafka. A topic named twice, or asked for twice by id, is described once, in the place of its
+// first entry: Kafka reads the names and ids into sets. Authorized operations, when asked for (v8+), are all of them, as on a Kafka broker
 // without an authorizer.
 //
 // Not done: racks and internal topics.
@@ -50,12 +51,16 @@ func serveMetadata(c *Cluster, r *request) protocol.Message {
 	defer c.mu.Unlock()
 	var topics []protocol.MetadataTopic
 	if req.Topics == nil || version == 0 && len(req.Topics) == 0 {
-		for _, name := range c.topicNamesLocked() {
+		names := c.topicNamesLocked()
+		topics = make([]protocol.MetadataTopic, 0, len(names))
+		for _, name := range names {
 			topics = append(topics, c.topicMetadata(r, name))
 		}
 	} else {
-		create := c.cfg.autoCreate && (version < 4 || req.AllowAutoTopicCreation) && c.mayAutoCreate(r, req.Topics)
-		for _, t := range req.Topics {
+		named := uniqueTopics(req.Topics)
+		create := c.cfg.autoCreate && (version < 4 || req.AllowAutoTopicCreation) && c.mayAutoCreate(r, named)
+		topics = make([]protocol.MetadataTopic, 0, len(named))
+		for _, t := range named {
 			topics = append(topics, c.requestedTopic(r, &t, create))
 		}
 	}
@@ -66,6 +71,25 @@ func serveMetadata(c *Cluster, r *request) protocol.Message {
 	}
 	resp.Topics = topics
 	return resp
+}
+
+// uniqueTopics is topics with each topic once, in the place of its first entry: by name, or by id
+// for those asked for by id.
+func uniqueTopics(topics []protocol.MetadataRequestTopic) []protocol.MetadataRequestTopic {
+	names, ids := make(map[string]bool), make(map[protocol.UUID]bool)
+	out := make([]protocol.MetadataRequestTopic, 0, len(topics))
+	for _, t := range topics {
+		switch {
+		case t.Name != nil && !names[*t.Name]:
+			names[*t.Name] = true
+		case t.Name == nil && !ids[t.TopicID]:
+			ids[t.TopicID] = true
+		default:
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // mayAutoCreate reports whether the topics of a Metadata request that the cluster does not have
@@ -131,6 +155,7 @@ func (c *Cluster) topicMetadata(r *request, name string) protocol.MetadataTopic 
 		return mt
 	}
 	mt.TopicID = t.id
+	mt.Partitions = make([]protocol.MetadataPartition, 0, len(t.partitions))
 	for i, p := range t.partitions {
 		mp := protocol.MetadataPartition{PartitionIndex: int32(i), LeaderID: p.leader, LeaderEpoch: p.leaderEpoch,
 			ReplicaNodes: p.replicas, IsrNodes: p.replicas[:p.inSync], OfflineReplicas: []int32{}}

@@ -151,3 +151,30 @@ func TestMetadataAuthorizedOperations(t *testing.T) {
 		}
 	}
 }
+
+// A topic named twice, or asked for twice by id, is described once, as Kafka reads the names and
+// ids into sets: 50,000 entries naming a topic of three partitions in a 150 KB request were
+// answered with 4.4 MB, and allocated 95 MB.
+func TestMetadataDescribesATopicOnce(t *testing.T) {
+	c := NewTestCluster(t, Topic("t", 3), Topic("u", 1))
+	id := c.topics["t"].id
+	t3, u := "t", "u"
+	for _, tt := range []struct {
+		version int16
+		topics  []protocol.MetadataRequestTopic
+		want    []string
+	}{
+		{1, []protocol.MetadataRequestTopic{{Name: &t3}, {Name: &u}, {Name: &t3}}, []string{"t", "u"}},
+		{12, []protocol.MetadataRequestTopic{{TopicID: id}, {Name: &u}, {TopicID: id}, {Name: &u}}, []string{"t", "u"}},
+	} {
+		var resp protocol.MetadataResponse
+		dialTest(t, c.Addrs()[0]).roundTrip(tt.version, &protocol.MetadataRequest{Topics: tt.topics}, &resp)
+		var got []string
+		for _, mt := range resp.Topics {
+			got = append(got, *mt.Name)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("v%d: described %q, want %q", tt.version, got, tt.want)
+		}
+	}
+}

@@ -149,9 +149,9 @@ func ListenAddr(addr string) Option { return func(c *config) { c.listen = addr }
 // (default 10,000); 0 captures nothing, for load tests.
 func CaptureLimit(n int) Option { return func(c *config) { c.captureLimit = max(n, 0) } }
 
-// CaptureBytes bounds the bytes of the exchanges the cluster keeps for [Cluster.Exchanges], their
-// request and response frames (default 256 MiB): past it the oldest give way, whatever
-// [CaptureLimit] allows. 0 captures nothing.
+// CaptureBytes bounds the bytes of the exchanges the cluster keeps for [Cluster.Exchanges], the
+// buffers of their request and response frames (default 256 MiB): past it the oldest give way,
+// whatever [CaptureLimit] allows. 0 captures nothing.
 func CaptureBytes(n int) Option { return func(c *config) { c.captureBytes = max(n, 0) } }
 
 // MaxPartitions bounds the partitions of all the cluster's topics (default 100,000, about 12 MB

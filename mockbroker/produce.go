@@ -13,20 +13,22 @@ package mockbroker
 // costs no more than its decompressed bytes. Beyond Kafka, the broker refuses with INVALID_RECORD
 // a batch of more than 1,048,576 records, one whose offset deltas do not run 0, 1, 2, … (Kafka
 // rewrites it, which no client since 0.11 needs), and what would take more than 128 MiB to decode
-// in one request: bounds no real client reaches. Produce v0–v2 may carry legacy message sets
-// (magic 0 and 1), which are converted to one batch (the Kafka40 and Kafka44 profiles advertise
-// v0–v2 but refuse them, as Kafka 4 does: see versions.go). Idempotent batches have their sequence
-// checked: a retry of one of the last five batches is answered with the original offset and not
-// written again. The accepted batch is stored as it came, with the broker's base offset and the
-// partition's leader epoch (and, on log-append-time topics, its timestamp) written in, as Kafka's
-// leader does; then retention may delete the oldest batches (see retention.go). An acks=0 request that fails in any partition closes the connection, which is how
-// Kafka tells a client that expects no answer. Error messages stay null: Kafka sends one only with
-// the per-record errors of validations the mock does not do.
+// in one request: bounds no real client reaches. Produce v0–v2 may carry legacy message sets (magic
+// 0 and 1), which are converted to one batch, what converting them holds counted in the same bound
+// (the Kafka40 and Kafka44 profiles advertise v0–v2 but refuse them, as Kafka 4 does: see
+// versions.go). Idempotent batches have their sequence checked: a retry of one of the last five
+// batches is answered with the original offset and not written again. The accepted batch is stored
+// as it came, with the broker's base offset and the partition's leader epoch (and, on
+// log-append-time topics, its timestamp) written in, as Kafka's leader does; then retention may
+// delete the oldest batches (see retention.go). An acks=0 request that fails in any partition
+// closes the connection, which is how Kafka tells a client that expects no answer. Error messages
+// stay null: Kafka sends one only with the per-record errors of validations the mock does not do.
 //
 // Not done: transactions (transactional batches are stored like others), quotas beyond a fixed
 // throttle time, and produce requests never auto-create topics (as in Kafka: Metadata does).
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -38,7 +40,7 @@ import (
 func serveProduce(c *Cluster, r *request) protocol.Message {
 	req := r.body.(*protocol.ProduceRequest)
 	version := r.header.APIVersion
-	resp := &protocol.ProduceResponse{ThrottleTimeMs: c.cfg.produceThrottleMs}
+	resp := &protocol.ProduceResponse{ThrottleTimeMs: c.cfg.produceThrottleMs, Responses: make([]protocol.ProduceTopicResponse, 0, len(req.TopicData))}
 	var leaders []*protocol.LeaderIDAndEpoch
 	budget := maxRequestDecoded
 	for _, t := range req.TopicData {
@@ -46,7 +48,8 @@ func serveProduce(c *Cluster, r *request) protocol.Message {
 		if version >= 13 {
 			name = c.topicName(t.TopicID)
 		}
-		tr := protocol.ProduceTopicResponse{Name: t.Name, TopicID: t.TopicID}
+		tr := protocol.ProduceTopicResponse{Name: t.Name, TopicID: t.TopicID,
+			PartitionResponses: make([]protocol.ProducePartitionResponse, 0, len(t.PartitionData))}
 		for _, p := range t.PartitionData {
 			pr := c.producePartition(r, req, name, &p, &budget)
 			r.closeAfter = r.closeAfter || pr.ErrorCode != 0 && req.Acks == 0
@@ -181,7 +184,14 @@ func (c *Cluster) validateRecords(records []byte, version int16, budget *int) (b
 		if len(records) > int(c.cfg.messageMaxBytes) {
 			return batch, nil, fmt.Errorf("%w: %d bytes of records, message.max.bytes is %d", kerr.MessageTooLarge, len(records), c.cfg.messageMaxBytes)
 		}
-		if records, err = wire.UpconvertMessageSet(nil, records); err != nil {
+		left := max(*budget, 0)
+		var held int
+		records, held, err = wire.UpconvertMessageSet(nil, records, left)
+		*budget -= held
+		switch {
+		case errors.Is(err, wire.ErrDecodeLimit) || errors.Is(err, wire.ErrDecompressLimit):
+			return batch, nil, fmt.Errorf("%w: %d bytes left to decode of the request's %d: %v", kerr.InvalidRecord, left, maxRequestDecoded, err)
+		case err != nil:
 			return batch, nil, fmt.Errorf("%w: %v", kerr.CorruptMessage, err)
 		}
 	}

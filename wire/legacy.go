@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"reflect"
+	"slices"
 )
 
 // Legacy message sets are what Kafka wrote before record batches (magic 0 and 1, before 0.11), and
@@ -48,15 +50,30 @@ type LegacyMessage struct {
 // partial message at the end (which brokers may send in fetches) is an error here, as in a produce.
 // The wrappers of one set decompress into at most [MaxRecordsSize] bytes in all, not each.
 func ReadMessageSet(src []byte) ([]LegacyMessage, error) {
-	var msgs []LegacyMessage
-	left := MaxRecordsSize
-	return readMessageSet(msgs, src, 0, &left)
+	b := setBudget{left: MaxRecordsSize}
+	return b.read(nil, src, 0, false)
 }
 
-// readMessageSet appends the messages of src, whose first byte is at offset base of the input,
-// to msgs. Its compressed wrappers may decompress into *left bytes, less what they take; an inner
-// set, which may hold none, has nil.
-func readMessageSet(msgs []LegacyMessage, src []byte, base int, left *int) ([]LegacyMessage, error) {
+// legacyMessageMemSize is the bytes a decoded [LegacyMessage] takes, beside the bytes it aliases.
+var legacyMessageMemSize = int(reflect.TypeFor[LegacyMessage]().Size())
+
+// setBudget is what reading one message set may still take: what its wrappers decompress into
+// and, when perMessage is set, perMessage bytes for each message read.
+type setBudget struct {
+	left       int
+	perMessage int
+}
+
+// read appends the messages of src, whose first byte is at offset base of the input, to msgs,
+// failing before it decodes any if their count says they cannot fit in b; inner says src is a
+// compressed wrapper's set, in which a compressed message is an error.
+func (b *setBudget) read(msgs []LegacyMessage, src []byte, base int, inner bool) ([]LegacyMessage, error) {
+	n := countMessages(src)
+	if n*b.perMessage > b.left {
+		return nil, &DecodeError{Field: "messages", Offset: base,
+			Err: fmt.Errorf("%w: %d messages would hold %d bytes, more than the %d left", ErrDecodeLimit, n, n*b.perMessage, b.left)}
+	}
+	msgs = slices.Grow(msgs, n)
 	var r Reader
 	r.Reset(src, base)
 	for i := 0; r.Remaining() > 0; i++ {
@@ -73,18 +90,28 @@ func readMessageSet(msgs []LegacyMessage, src []byte, base int, left *int) ([]Le
 		}
 		m.Offset = offset
 		if codec := Codec(m.Attributes & 0x07); codec != CodecNone {
-			if left == nil {
+			if inner {
 				return nil, &DecodeError{Field: fmt.Sprintf("messages[%d].attributes", i), Offset: r.Offset() - len(body) + 5,
 					Err: fmt.Errorf("%w: compressed message inside a compressed message", ErrCorrupt)}
 			}
-			if msgs, err = unwrapMessage(msgs, &m, codec, left); err != nil {
+			if msgs, err = b.unwrap(msgs, &m, codec); err != nil {
 				return nil, prefixField(err, fmt.Sprintf("messages[%d].value: ", i))
 			}
 			continue
 		}
+		b.left -= b.perMessage
 		msgs = append(msgs, m)
 	}
 	return msgs, nil
+}
+
+// countMessages is how many messages src, a message set, holds at most: it reads their sizes only.
+func countMessages(src []byte) int {
+	n := 0
+	for off := int64(0); off+12 <= int64(len(src)); n++ {
+		off += 12 + int64(binary.BigEndian.Uint32(src[off+8:]))
+	}
+	return n
 }
 
 // readLegacyMessage decodes one message body (after offset and size), verifying its CRC.
@@ -118,16 +145,16 @@ func readLegacyMessage(body []byte, base int) (LegacyMessage, error) {
 	return m, r.Complete()
 }
 
-// unwrapMessage appends the inner messages of compressed wrapper w, with absolute offsets; they
-// may decompress into *left bytes, less what they take.
-func unwrapMessage(msgs []LegacyMessage, w *LegacyMessage, codec Codec, left *int) ([]LegacyMessage, error) {
-	raw, err := AppendDecompress(nil, w.Value, codec, *left)
+// unwrap appends the inner messages of compressed wrapper w, with absolute offsets, taking what
+// they decompress into from b.
+func (b *setBudget) unwrap(msgs []LegacyMessage, w *LegacyMessage, codec Codec) ([]LegacyMessage, error) {
+	raw, err := AppendDecompress(nil, w.Value, codec, max(b.left, 0))
 	if err != nil {
 		return nil, &DecodeError{Offset: 0, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
 	}
-	*left -= len(raw)
+	b.left -= len(raw)
 	start := len(msgs)
-	if msgs, err = readMessageSet(msgs, raw, 0, nil); err != nil {
+	if msgs, err = b.read(msgs, raw, 0, true); err != nil {
 		return nil, fmt.Errorf("in the %s-decompressed inner message set: %w", codec, err)
 	}
 	inner := msgs[start:]
@@ -209,19 +236,27 @@ func appendLegacyMessage(dst []byte, m *LegacyMessage, magic int8, offset int64)
 // UpconvertMessageSet converts a legacy message set to one record batch, as a broker does when a
 // client produces with Produce v0–v2: the records keep their keys, values and timestamps (none for
 // magic 0), take consecutive offsets, and are compressed with the codec the messages came with.
-func UpconvertMessageSet(dst, src []byte) ([]byte, error) {
-	msgs, err := ReadMessageSet(src)
+// Reading the set holds what its wrappers decompress into and a [LegacyMessage] and a [Record]
+// for each message: held, at most limit (and [MaxRecordsSize]); past it, it fails with
+// [ErrDecompressLimit] or [ErrDecodeLimit], a small compressed set of millions of messages before
+// decoding them all.
+func UpconvertMessageSet(dst, src []byte, limit int) (batch []byte, held int, err error) {
+	limit = min(limit, MaxRecordsSize)
+	b := setBudget{left: limit, perMessage: legacyMessageMemSize + recordMemSize}
+	msgs, err := b.read(nil, src, 0, false)
+	held = limit - b.left
 	if err != nil {
-		return dst, err
+		return dst, held, err
 	}
 	if len(msgs) == 0 {
-		return dst, &DecodeError{Field: "messages", Err: fmt.Errorf("%w: empty message set", ErrCorrupt)}
+		return dst, held, &DecodeError{Field: "messages", Err: fmt.Errorf("%w: empty message set", ErrCorrupt)}
 	}
-	b := RecordBatch{BatchHeader: BatchHeader{PartitionLeaderEpoch: -1, ProducerID: NoProducerID,
-		ProducerEpoch: NoProducerEpoch, BaseSequence: NoSequence}}
-	b.Attributes = b.Attributes.WithCodec(Codec(msgs[0].Attributes & 0x07))
-	for _, m := range msgs {
-		b.Records = append(b.Records, Record{Timestamp: m.Timestamp, Key: m.Key, Value: m.Value})
+	rb := RecordBatch{BatchHeader: BatchHeader{PartitionLeaderEpoch: -1, ProducerID: NoProducerID,
+		ProducerEpoch: NoProducerEpoch, BaseSequence: NoSequence}, Records: make([]Record, len(msgs))}
+	rb.Attributes = rb.Attributes.WithCodec(Codec(msgs[0].Attributes & 0x07))
+	for i, m := range msgs {
+		rb.Records[i] = Record{Timestamp: m.Timestamp, Key: m.Key, Value: m.Value}
 	}
-	return AppendRecordBatch(dst, &b, 0)
+	batch, err = AppendRecordBatch(dst, &rb, 0)
+	return batch, held, err
 }

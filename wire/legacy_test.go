@@ -62,7 +62,7 @@ func TestLegacyRoundTripAndUpconvert(t *testing.T) {
 				t.Fatalf("magic %d %s: message %d = %+v", tc.magic, tc.codec, i, m)
 			}
 		}
-		batch, err := UpconvertMessageSet(nil, set)
+		batch, _, err := UpconvertMessageSet(nil, set, MaxRecordsSize)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,8 +134,32 @@ func TestReadMessageSetSharesBound(t *testing.T) {
 	one, _ := AppendMessageSet(nil, []LegacyMessage{{Value: bytes.Repeat([]byte("v"), 100)}}, 1, CodecGzip)
 	two := append(bytes.Clone(one), one...) // each decompresses into one 134-byte message
 	for left, want := range map[int]error{300: nil, 200: ErrDecompressLimit} {
-		if _, err := readMessageSet(nil, two, 0, &left); !errors.Is(err, want) {
+		b := setBudget{left: left}
+		if _, err := b.read(nil, two, 0, false); !errors.Is(err, want) {
 			t.Errorf("within %d bytes: %v, want %v", left, err, want)
 		}
+	}
+}
+
+// Converting a set holds what its wrappers decompress into and a LegacyMessage and a Record for
+// each message, within the limit given: a wrapper of 10,000 empty messages, 260 KB decompressed,
+// holds 1.9 MB converted, and under a limit of 1 MiB is refused before its messages are decoded.
+func TestUpconvertMessageSetWithinLimit(t *testing.T) {
+	const n = 10_000
+	set, err := AppendMessageSet(nil, make([]LegacyMessage, n), 0, CodecGzip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := n*26 + n*(legacyMessageMemSize+recordMemSize)
+	batch, held, err := UpconvertMessageSet(nil, set, 4<<20)
+	var b RecordBatch
+	if err != nil || held != want {
+		t.Fatalf("within 4 MiB: held %d, %v; want %d", held, err, want)
+	}
+	if _, err := b.Decode(batch); err != nil || len(b.Records) != n {
+		t.Fatalf("converted into %d records, %v", len(b.Records), err)
+	}
+	if _, held, err := UpconvertMessageSet(nil, set, 1<<20); !errors.Is(err, ErrDecodeLimit) || held > n*26 {
+		t.Fatalf("within 1 MiB: held %d, %v; want %v having held the decompressed %d", held, err, ErrDecodeLimit, n*26)
 	}
 }

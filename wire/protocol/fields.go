@@ -226,7 +226,10 @@ func readTagSection(r *reader, field string, known func(tag uint32) bool) []wire
 		r.Fail("", fmt.Errorf("%w: %d tagged fields cannot fit in %d bytes", wire.ErrInvalidLength, n, r.Remaining()))
 		return nil
 	}
-	var unknown []wire.TaggedField
+	if n == 0 {
+		return nil
+	}
+	unknown := make([]wire.TaggedField, 0, n) // at most its final size; appends would allocate up to five times that
 	for range n {
 		r.SetField(field)
 		tag := r.Uvarint()
@@ -249,6 +252,9 @@ func readTagSection(r *reader, field string, known func(tag uint32) bool) []wire
 			continue
 		}
 		unknown = append(unknown, wire.TaggedField{Tag: tag, Data: r.Span(int(size))})
+	}
+	if len(unknown) == 0 {
+		return nil
 	}
 	return unknown
 }
