@@ -31,7 +31,7 @@ port 0, each on a free port). Unknown topics are created on first use with --par
 partitions, unless --no-auto-create.
 
 The brokers log on stderr what they do to connections and topics: connections they close and
-why (a request too large, a connection idle for --idle-timeout, one over --max-connections),
+why (a request over --max-request-bytes, a connection idle for --idle-timeout, one over --max-connections),
 topics they create, and when their logs reach --max-log-bytes. -v logs every request too.
 
 A broker fed for ever must let go of records, as Kafka's retention does: each partition keeps
@@ -77,7 +77,7 @@ func brokerCommand() (*cmdFlags, action) {
 		security     brokerSecurity
 	)
 	kafka := newChoice("3.9", "4.0", "4.4")
-	retentionBytes, maxLogBytes := byteSize(-1), byteSize(defaultMaxLogBytes)
+	retentionBytes, maxLogBytes, maxRequestBytes := byteSize(-1), byteSize(defaultMaxLogBytes), byteSize(100<<20)
 	c := newCmdFlags("broker", "kwire broker [flags]", brokerAbout, brokerExamples)
 	c.fs.StringVar(&listen, "listen", "127.0.0.1:9092", "The first broker's address; broker i listens on its port plus i (default 127.0.0.1:9092).")
 	c.doc("listen", "l", "HOST:PORT", "--listen 127.0.0.1:0")
@@ -97,6 +97,8 @@ func brokerCommand() (*cmdFlags, action) {
 	c.doc("max-connections", "", "N", "--max-connections 100")
 	c.fs.DurationVar(&idleTimeout, "idle-timeout", 10*time.Minute, "Close a connection that sends no request for this long (Kafka's connections.max.idle.ms); 0 for\nnever (default 10m).")
 	c.doc("idle-timeout", "", "DURATION", "--idle-timeout 30s")
+	c.fs.Var(&maxRequestBytes, "max-request-bytes", "The largest request a broker reads (Kafka's socket.request.max.bytes); it closes a connection\nthat announces a larger one. Handling a request may take a few hundred times its size in\nmemory, so a small machine wants it lower (default 100MiB).")
+	c.doc("max-request-bytes", "", "SIZE", "--max-request-bytes 8MiB")
 	c.fs.Var(&retentionBytes, "retention-bytes", "The bytes each partition keeps (Kafka's log.retention.bytes): past them it deletes its oldest\nrecords. A number of bytes, or of KiB, MiB, GiB or TiB; -1 for no limit (default -1).")
 	c.doc("retention-bytes", "", "SIZE", "--retention-bytes 64MiB")
 	c.fs.Int64Var(&retentionMs, "retention-ms", 7*24*time.Hour.Milliseconds(), "How long each partition keeps a record batch after its largest timestamp (Kafka's\nlog.retention.ms), checked every 5 minutes as Kafka does; -1 to keep them for ever (default\n604800000, 7 days).")
@@ -119,10 +121,14 @@ func brokerCommand() (*cmdFlags, action) {
 		if retentionMs < -1 {
 			return usageErrorf("--retention-ms must be at least -1")
 		}
+		if maxRequestBytes < 1 || maxRequestBytes > math.MaxInt32 {
+			return usageErrorf("--max-request-bytes must be from 1 to %d bytes", math.MaxInt32)
+		}
 		opts := []mockbroker.Option{
 			mockbroker.ListenAddr(listen), mockbroker.NumBrokers(brokers), mockbroker.DefaultPartitions(int32(partitions)),
 			mockbroker.ReplicationFactor(int16(replication)), mockbroker.AutoCreateTopics(!noAutoCreate),
 			mockbroker.Versions(kafkaVersions[kafka.value]), mockbroker.MaxConnections(maxConns), mockbroker.IdleTimeout(idleTimeout),
+			mockbroker.MaxRequestBytes(int32(maxRequestBytes)),
 			mockbroker.LogRetentionBytes(int64(retentionBytes)), mockbroker.LogRetentionTime(millis(retentionMs)),
 			mockbroker.MaxLogBytes(int64(maxLogBytes)),
 			mockbroker.Logger(log.New(s.stderr, "", log.Ltime|log.Lmicroseconds)),

@@ -129,6 +129,38 @@ func TestBrokerConnectionFlags(t *testing.T) {
 	}
 }
 
+// --max-request-bytes is socket.request.max.bytes: a connection announcing a larger request is
+// closed, and the broker says why.
+func TestBrokerMaxRequestBytes(t *testing.T) {
+	cmd, stdout, stderr := startKwire(t, "broker", "--listen", "127.0.0.1:0", "--max-request-bytes", "1KiB")
+	if !stdout.Scan() {
+		cmd.Wait()
+		t.Fatalf("no ready line; stderr:\n%s", stderr)
+	}
+	addr := strings.TrimPrefix(stdout.Text(), "ready ")
+	conn := dialBroker(t, addr)
+	roundTrip(t, conn, 12, &protocol.MetadataRequest{}, new(protocol.MetadataResponse))
+	name := strings.Repeat("n", 1100)
+	req := protocol.AppendRequest(nil, &protocol.RequestHeader{APIKey: protocol.KeyMetadata, APIVersion: 12, CorrelationID: 2},
+		&protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{Name: &name}}})
+	if _, err := conn.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("read %v after a %d-byte request, want the broker to close the connection", err, len(req))
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("after SIGTERM: %v; stderr:\n%s", err, stderr)
+	}
+	if want := fmt.Sprintf("request size %d outside 0..1024 (socket.request.max.bytes)", len(req)-4); !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr does not say %q:\n%s", want, stderr)
+	}
+}
+
 // --retention-bytes and --retention-ms are the topics' retention.bytes and retention.ms, as
 // CreateTopics reports them, and a partition past its retention.bytes deletes its oldest batches.
 func TestBrokerRetentionFlags(t *testing.T) {
@@ -172,6 +204,8 @@ func TestBrokerRetentionFlags(t *testing.T) {
 func TestBrokerFlagErrors(t *testing.T) {
 	wantFailure(t, 2, "", []string{"broker", "--topic", "t:zero"}, "partitions must be a positive number")
 	wantFailure(t, 2, "", []string{"broker", "--brokers", "0"}, "at least 1")
+	wantFailure(t, 2, "", []string{"broker", "--max-request-bytes", "0"}, "--max-request-bytes must be from 1 to 2147483647 bytes")
+	wantFailure(t, 2, "", []string{"broker", "--max-request-bytes", "2GiB"}, "--max-request-bytes must be from 1 to 2147483647 bytes")
 	wantFailure(t, 2, "", []string{"broker", "--kafka", "2.8"}, "2.8")
 	wantFailure(t, 2, "", []string{"broker", "--idle-timeout", "-1s"}, "must not be negative")
 	wantFailure(t, 2, "", []string{"broker", "--max-log-bytes", "-1"}, "must not be negative")
