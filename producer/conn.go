@@ -17,7 +17,10 @@ import (
 var errConnClosed = errors.New("connection closed")
 
 // errClosedUnauthenticated is a connection without SASL that the broker closed before answering
-// anything after ApiVersions: what a SASL listener does.
+// the first request after ApiVersions, one the producer sends before it produces (Metadata,
+// InitProducerId): what a SASL listener does. A Produce request is never that first request on a
+// SASL listener, since the producer could not have learnt the leaders through one, so a broker
+// that closes a connection before answering a Produce request gets no SASL hint.
 var errClosedUnauthenticated = fmt.Errorf("%w by the broker before it answered the first request after ApiVersions: does its listener require SASL (security.protocol SASL_PLAINTEXT or SASL_SSL)?", errConnClosed)
 
 // NetworkError is a request that failed for lack of a working connection: the connection could not
@@ -221,9 +224,11 @@ func (c *brokerConn) readLoop() {
 		c.nc.SetReadDeadline(cl.deadline)
 		frame, err := c.readFrame(cl.key, cl.bound)
 		if err != nil {
-			if errors.Is(err, io.EOF) && answered == 0 && !c.sasl {
+			if errors.Is(err, io.EOF) && answered == 0 && !c.sasl && cl.key != protocol.KeyProduce {
 				err = errClosedUnauthenticated
-			} else if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+			} else if errors.Is(err, io.EOF) {
+				err = fmt.Errorf("%w by the broker before it answered %s v%d", errConnClosed, cl.key, cl.version)
+			} else if errors.Is(err, net.ErrClosed) {
 				err = errConnClosed
 			} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				err = fmt.Errorf("no answer to %s within request.timeout.ms (%v)", cl.key, c.timeout)

@@ -119,6 +119,18 @@ func TestLostAckScenario(t *testing.T) {
 	}
 }
 
+// TestLostAckWording: both lost-acknowledgement presets explain the retry by the connection the
+// broker closed, and never suggest that its listener requires SASL, which nothing here does.
+func TestLostAckWording(t *testing.T) {
+	for _, p := range Presets {
+		res := runFor(t, settingsFor(t, p.Values))
+		text := notes(res)
+		if strings.Contains(text, "SASL") || !strings.Contains(text, "connection closed by the broker before it answered") {
+			t.Errorf("%s: the timeline's notes should say the broker closed the connection unanswered, and nothing of SASL:\n%s", p.ID, text)
+		}
+	}
+}
+
 // TestFaults runs every fault with idempotence on and off: each tells its story on the timeline;
 // with idempotence every record lands once; without it, faults after the write duplicate them.
 func TestFaults(t *testing.T) {
