@@ -66,6 +66,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	switch name {
+	case "version", "--version", "-version", "-V":
+		fmt.Fprint(stdout, version())
+		return 0
 	case "help", "-h", "-help", "--help":
 		if len(args) == 1 {
 			fmt.Fprint(stdout, usage())
@@ -133,7 +136,8 @@ Commands:
 		fmt.Fprintf(&sb, "  %-10s %s\n", c.name, c.summary)
 	}
 	sb.WriteString(`
-Run 'kwire COMMAND --help' (or 'kwire help COMMAND') for a command's flags and examples.
+Run 'kwire COMMAND --help' (or 'kwire help COMMAND') for a command's flags and examples, and
+'kwire --version' (or -V, as kcat) for the version and commit kwire was built from.
 Exit status: 0 on success, 1 when a command fails, 2 for a bad command line; kwire produce
 stopped by SIGINT or SIGTERM exits with 130 or 143, as a shell shows a command the signal killed.
 `)
