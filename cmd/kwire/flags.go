@@ -59,6 +59,7 @@ func (c *cmdFlags) isSet(long string) bool {
 // flags), and returns the positional arguments. The error is flag.ErrHelp for -h or --help, else a
 // *usageError.
 func (c *cmdFlags) parse(args []string) ([]string, error) {
+	args = c.splitAttached(args)
 	var positional []string
 	for {
 		if err := c.fs.Parse(args); err != nil {
@@ -77,6 +78,47 @@ func (c *cmdFlags) parse(args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// splitAttached turns kcat's and getopt's attached short options, -K: or -p0 or -torders, into the
+// two arguments the flag package reads, -K : and -p 0, for the one-letter flags that take a value.
+// An argument that names a flag whole (-v, -verbose, -t=orders) is left as it is, and so is the
+// value of a flag that takes one, however it looks (-K -x sets the delimiter to -x), and
+// everything after --.
+func (c *cmdFlags) splitAttached(args []string) []string {
+	out := make([]string, 0, len(args)+1)
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			return append(out, args[i:]...)
+		case !strings.HasPrefix(arg, "-") || arg == "-":
+			out = append(out, arg)
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		f := c.fs.Lookup(name)
+		if f != nil || strings.HasPrefix(arg, "--") || len(arg) == 2 {
+			out = append(out, arg)
+			if f != nil && takesValue(f) && !hasValue && i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
+			continue
+		}
+		if f := c.fs.Lookup(arg[1:2]); f != nil && takesValue(f) {
+			out = append(out, arg[:2], arg[2:])
+			continue
+		}
+		out = append(out, arg)
+	}
+	return out
+}
+
+// takesValue reports whether f is set with a value, unlike a boolean flag.
+func takesValue(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
 }
 
 // help is the command's help text: synopsis, description, every flag with an example, and

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestByteSize(t *testing.T) {
 	for _, tt := range []struct {
@@ -31,5 +34,42 @@ func TestByteSize(t *testing.T) {
 		case !tt.bad && (err != nil || int64(b) != tt.want || b.String() != tt.str):
 			t.Errorf("%q: %d (%s), %v; want %d (%s)", tt.in, b, b.String(), err, tt.want, tt.str)
 		}
+	}
+}
+
+// TestAttachedShortOptions: kcat's -K: and -p0 are -K : and -p 0 for the one-letter flags that
+// take a value; whole flag names, flags' values and what follows -- are left alone.
+func TestAttachedShortOptions(t *testing.T) {
+	c := newCmdFlags("test", "", "", "")
+	var topic, delim string
+	var partition int
+	var verbose bool
+	c.fs.StringVar(&topic, "topic", "", "")
+	c.doc("topic", "t", "TOPIC", "")
+	c.fs.StringVar(&delim, "key-delimiter", "", "")
+	c.doc("key-delimiter", "K", "SEP", "")
+	c.fs.IntVar(&partition, "partition", -1, "")
+	c.doc("partition", "p", "N", "")
+	c.fs.BoolVar(&verbose, "verbose", false, "")
+	c.doc("verbose", "v", "", "")
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-K:", "-p0", "-torders"}, []string{"-K", ":", "-p", "0", "-t", "orders"}},
+		{[]string{"-p-1", "-Kabc"}, []string{"-p", "-1", "-K", "abc"}},
+		{[]string{"-K", "-tx", "-v"}, []string{"-K", "-tx", "-v"}},
+		{[]string{"--topic", "-K:", "-verbose"}, []string{"--topic", "-K:", "-verbose"}},
+		{[]string{"-t=orders", "--topic=x", "-K=:"}, []string{"-t=orders", "--topic=x", "-K=:"}},
+		{[]string{"file", "topic", "-Kx", "--", "-p0"}, []string{"file", "topic", "-K", "x", "--", "-p0"}},
+		{[]string{"-vx", "-", "-"}, []string{"-vx", "-", "-"}},
+	} {
+		if got := c.splitAttached(tt.args); !slices.Equal(got, tt.want) {
+			t.Errorf("%q: %q, want %q", tt.args, got, tt.want)
+		}
+	}
+	pos, err := c.parse([]string{"-K:", "-p2", "-torders", "in.txt"})
+	if err != nil || delim != ":" || partition != 2 || topic != "orders" || !slices.Equal(pos, []string{"in.txt"}) {
+		t.Errorf("parse: %v; -K %q, -p %d, -t %q, arguments %q", err, delim, partition, topic, pos)
 	}
 }

@@ -137,7 +137,8 @@ Commands:
 	}
 	sb.WriteString(`
 Run 'kwire COMMAND --help' (or 'kwire help COMMAND') for a command's flags and examples, and
-'kwire --version' (or -V, as kcat) for the version and commit kwire was built from.
+'kwire --version' (or -V, as kcat) for the version and commit kwire was built from. One-letter
+flags take their value apart or attached, as kcat's: -K : or -K:, -p 0 or -p0.
 Exit status: 0 on success, 1 when a command fails, 2 for a bad command line; kwire produce
 stopped by SIGINT or SIGTERM exits with 130 or 143, as a shell shows a command the signal killed.
 `)
