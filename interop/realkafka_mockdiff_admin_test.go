@@ -115,6 +115,7 @@ func diffMetadata(d *differ) {
 		d.exchange("auto-created topic", v, same(&protocol.MetadataRequest{Topics: byName(name("auto"))}))
 		d.exchange("bad name, auto-create", v, same(&protocol.MetadataRequest{Topics: byName("bad name!"), AllowAutoTopicCreation: true}))
 		d.exchange("known and unknown", v, same(&protocol.MetadataRequest{Topics: byName(name("known"), name("unknown2"))}))
+		d.exchange("a topic named twice", v, same(&protocol.MetadataRequest{Topics: byName(name("known"), name("known"))}))
 		if v >= 8 {
 			d.exchange("authorized operations", v, same(&protocol.MetadataRequest{Topics: byName(name("known")),
 				IncludeClusterAuthorizedOperations: true, IncludeTopicAuthorizedOperations: true}))
