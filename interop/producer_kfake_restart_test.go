@@ -22,10 +22,10 @@ import (
 // TestKwireProducerKfakeRestart: kwire's idempotent producer sends to a one-broker kfake cluster
 // that is closed mid-run, with requests in flight (it stops answering them first), and replaced by
 // a new one on the same port that knows nothing of the producer: neither the log nor the producer
-// id and its sequences. The new cluster answers the producer's next batch OUT_OF_ORDER_SEQUENCE_NUMBER (KAFKA-15591: an
-// empty log takes only sequence 0 from a producer it does not know), and it refuses the epoch
-// bump that follows with UNKNOWN_PRODUCER_ID, as kwire broker did (issue 14, finding 4): the
-// producer must ask for a new id rather than retry the bump forever.
+// id and its sequences. The new cluster answers the producer's next batch
+// OUT_OF_ORDER_SEQUENCE_NUMBER (KAFKA-15591: an empty log takes only sequence 0 from a producer it
+// does not know), and it refuses the epoch bump that follows with UNKNOWN_PRODUCER_ID, as kwire
+// broker did: the producer must ask for a new id rather than retry the bump forever.
 //
 // Every record is acknowledged once. Those the new cluster acknowledged are in its log once each,
 // in order, and none the old cluster acknowledged is written again. (A batch the old cluster

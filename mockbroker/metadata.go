@@ -10,8 +10,8 @@ package mockbroker
 // topic. A partition whose leader is stopped reports LEADER_NOT_AVAILABLE and leader -1. Topics
 // asked for by id are served from v12; at v10 and v11 they make the request INVALID_REQUEST, as in
 // Kafka. A topic named twice, or asked for twice by id, is described once, in the place of its
-// first entry: Kafka reads the names and ids into sets. Authorized operations, when asked for (v8+), are all of them, as on a Kafka broker
-// without an authorizer.
+// first entry: Kafka reads the names and ids into sets. Authorized operations, when asked for
+// (v8+), are all of them, as on a Kafka broker without an authorizer.
 //
 // Not done: racks and internal topics.
 
