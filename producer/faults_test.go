@@ -77,6 +77,29 @@ func (o *outcomes) wait(want int64, timeout time.Duration) bool {
 }
 
 // result is record i's outcome.
+// deliveryTimeouts waits up to within for the callbacks of records 0 to n-1, sent from start on,
+// and returns their errors: each record must have had one callback, failed with a
+// *DeliveryTimeoutError, and not before timeout.
+func (o *outcomes) deliveryTimeouts(t *testing.T, p *Producer, n int, start time.Time, timeout, within time.Duration) []*DeliveryTimeoutError {
+	t.Helper()
+	if !o.wait(int64(n), within) {
+		t.Fatalf("%d of %d callbacks within %v (delivery.timeout.ms %v); stats %+v", o.total.Load(), n, within, timeout, p.Stats())
+	}
+	errs := make([]*DeliveryTimeoutError, n)
+	for i := range n {
+		_, err, at := o.result(i)
+		switch {
+		case o.calls[i].Load() != 1:
+			t.Fatalf("record %d: %d callbacks", i, o.calls[i].Load())
+		case !errors.As(err, &errs[i]):
+			t.Fatalf("record %d: %v (%T), want *DeliveryTimeoutError", i, err, err)
+		case at.Sub(start) < timeout:
+			t.Fatalf("record %d failed after %v, before delivery.timeout.ms", i, at.Sub(start))
+		}
+	}
+	return errs
+}
+
 func (o *outcomes) result(i int) (Metadata, error, time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -221,27 +244,16 @@ func TestDeliveryTimeoutRetriableForever(t *testing.T) {
 			time.Sleep(20 * time.Millisecond) // several batches, created at different times
 		}
 	}
-	if !o.wait(n, 10*time.Second) {
-		t.Fatalf("%d of %d callbacks within 10s (delivery.timeout.ms %v); stats %+v", o.total.Load(), n, cfg.DeliveryTimeout, p.Stats())
-	}
-	for i := range n {
-		_, err, at := o.result(i)
-		var dte *DeliveryTimeoutError
+	for i, dte := range o.deliveryTimeouts(t, p, n, start, cfg.DeliveryTimeout, 10*time.Second) {
 		switch {
-		case o.calls[i].Load() != 1:
-			t.Fatalf("record %d: %d callbacks", i, o.calls[i].Load())
-		case !errors.As(err, &dte):
-			t.Fatalf("record %d: %v (%T), want *DeliveryTimeoutError", i, err, err)
 		case dte.Topic != "t" || dte.Partition != 0 || dte.Timeout != cfg.DeliveryTimeout:
 			t.Fatalf("record %d: %+v", i, dte)
-		case at.Sub(start) < cfg.DeliveryTimeout:
-			t.Fatalf("record %d failed after %v, before delivery.timeout.ms", i, at.Sub(start))
-		case dte.Last != nil && !errors.Is(err, kerr.NotEnoughReplicas):
-			t.Fatalf("record %d: %v: the last error is not NOT_ENOUGH_REPLICAS", i, err)
-		case i < 10 && !errors.Is(err, kerr.NotEnoughReplicas):
+		case dte.Last != nil && !errors.Is(dte, kerr.NotEnoughReplicas):
+			t.Fatalf("record %d: %v: the last error is not NOT_ENOUGH_REPLICAS", i, dte)
+		case i < 10 && !errors.Is(dte, kerr.NotEnoughReplicas):
 			// The first batch was certainly attempted; later ones may have waited behind it,
 			// never sent, and have no last error to wrap.
-			t.Fatalf("record %d: %v: the last error, NOT_ENOUGH_REPLICAS, is not wrapped", i, err)
+			t.Fatalf("record %d: %v: the last error, NOT_ENOUGH_REPLICAS, is not wrapped", i, dte)
 		}
 	}
 	if recs, _ := c.Records("t", 0); len(recs) != 0 {

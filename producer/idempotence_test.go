@@ -190,19 +190,9 @@ func TestProducerIDRetriedPastDeliveryTimeout(t *testing.T) {
 	o := newOutcomes(n)
 	start := time.Now()
 	o.sendAll(t, p, n)
-	if !o.wait(n, 5*time.Second) {
-		t.Fatalf("%d of %d callbacks within 5s (delivery.timeout.ms %v); stats %+v", o.total.Load(), n, cfg.DeliveryTimeout, p.Stats())
-	}
-	for i := range n {
-		_, err, at := o.result(i)
-		var dte *DeliveryTimeoutError
-		switch {
-		case o.calls[i].Load() != 1:
-			t.Fatalf("record %d: %d callbacks", i, o.calls[i].Load())
-		case !errors.As(err, &dte) || !errors.Is(err, kerr.CoordinatorNotAvailable) || !strings.Contains(err.Error(), "InitProducerId"):
-			t.Fatalf("record %d: %v; want *DeliveryTimeoutError naming InitProducerId and COORDINATOR_NOT_AVAILABLE", i, err)
-		case at.Sub(start) < cfg.DeliveryTimeout:
-			t.Fatalf("record %d failed after %v, before delivery.timeout.ms", i, at.Sub(start))
+	for i, dte := range o.deliveryTimeouts(t, p, n, start, cfg.DeliveryTimeout, 5*time.Second) {
+		if !errors.Is(dte, kerr.CoordinatorNotAvailable) || !strings.Contains(dte.Error(), "InitProducerId") {
+			t.Fatalf("record %d: %v; want *DeliveryTimeoutError naming InitProducerId and COORDINATOR_NOT_AVAILABLE", i, dte)
 		}
 	}
 }
